@@ -1,0 +1,76 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cnai-model-platform',
+  description:
+    'Typed cdk8s constructs (and a Pulumi entry point) for a cloud native AI model platform: Harbor model registry, llama.cpp inference with a content-addressed model cache, Velero + Kopia backup and SeaweedFS S3 storage.',
+  author: 'cnai-model-platform maintainers',
+  authorAddress: 'maintainers@users.noreply.cnai-model-platform.example',
+  repositoryUrl: 'https://github.com/cnai-model-platform/cnai-model-platform.git',
+  keywords: ['cdk8s', 'pulumi', 'kubernetes', 'harbor', 'llama.cpp', 'velero', 'seaweedfs', 'oci', 'modelpack'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.16.0',
+
+  // Versions known to work together on Node 20 + npm 11 (../shared/reference/toolchain.md).
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.4.2',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  peerDeps: ['cdk8s-plus-30@^2.4.10'],
+  bumpPackage: 'commit-and-tag-version@^12',
+
+  devDeps: [
+    // Validation of synthesized objects in tests.
+    'kubernetes-models@4.5.1',
+    '@kubernetes-models/validate@^4',
+    'ajv@^8',
+    'yaml@^2',
+    'fast-check@^3',
+    // Pulumi entry point (src/pulumi): devDependencies only, jsii rejects non-jsii runtime deps.
+    '@pulumi/pulumi@3.248.0',
+    '@pulumi/kubernetes@^4.18.0',
+  ],
+
+  // No hosted CI here: .ci/run runs the README's test command.
+  github: false,
+  // jsii-pacmak writes packages here so that `dist/` holds only synthesized manifests.
+  artifactsDirectory: 'dist-packages',
+
+  // The Pulumi adapter is compiled by plain tsc below; jsii never sees it.
+  excludeTypescript: ['src/pulumi/**'],
+
+  jestOptions: {
+    // A changed snapshot must fail the run, never be rewritten by it.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+    },
+  },
+  gitignore: ['/dist-packages/', '/.jsii.tabl.json'],
+});
+
+// jsii 6 prints an end-of-life banner on Node 20 for every command.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// Pulumi entry point: compiled after jsii into lib/pulumi, exported as `cnai-model-platform/pulumi`.
+project.compileTask.exec('tsc -p src/pulumi/tsconfig.json');
+project.eslint?.allowDevDeps('src/pulumi/**');
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+project.package.addField('typesVersions', { '*': { pulumi: ['lib/pulumi/index.d.ts'] } });
+
+// The main job: synthesize the example platform into dist/.
+project.addTask('synth', {
+  description: 'Synthesize the example platform (examples/main.ts) into dist/',
+  exec: 'ts-node --project test/tsconfig.json examples/main.ts',
+});
+project.eslint?.addLintPattern('examples');
+project.eslint?.allowDevDeps('examples/**');
+
+project.synth();

@@ -1,0 +1,163 @@
+import { propError } from './errors';
+import { requireSecretDataKey } from './secret-reference';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from './validate';
+
+/** Options for {@link S3Credentials.fromSecret}. */
+export interface S3CredentialsSecretOptions {
+  /**
+   * Key holding the access key id.
+   * @default 'AWS_ACCESS_KEY_ID'
+   */
+  readonly accessKeyIdKey?: string;
+  /**
+   * Key holding the secret access key.
+   * @default 'AWS_SECRET_ACCESS_KEY'
+   */
+  readonly secretAccessKeyKey?: string;
+}
+
+/** Where a consumer finds its S3 access key pair: two keys of a Secret in the consumer's namespace. */
+export class S3Credentials {
+  /**
+   * Credentials stored in Secret `secretName` in `namespace`.
+   */
+  public static fromSecret(namespace: string, secretName: string, options: S3CredentialsSecretOptions = {}): S3Credentials {
+    return new S3Credentials(namespace, secretName, options);
+  }
+
+  /** Namespace the Secret lives in (the consumer's namespace). */
+  public readonly namespace: string;
+  /** Name of the Secret. */
+  public readonly secretName: string;
+  /** Key holding the access key id. */
+  public readonly accessKeyIdKey: string;
+  /** Key holding the secret access key. */
+  public readonly secretAccessKeyKey: string;
+
+  private constructor(namespace: string, secretName: string, options: S3CredentialsSecretOptions) {
+    const ctx = (prop: string): PropContext => ({ construct: 'S3Credentials', prop });
+    this.namespace = requireDnsLabel(ctx('namespace'), namespace);
+    this.secretName = requireDnsSubdomain(ctx('secretName'), secretName);
+    this.accessKeyIdKey = requireSecretDataKey(ctx('accessKeyIdKey'), options.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID');
+    this.secretAccessKeyKey = requireSecretDataKey(ctx('secretAccessKeyKey'), options.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY');
+  }
+}
+
+/** Attributes of an S3 bucket that already exists (on SeaweedFS, MinIO, AWS, …). */
+export interface S3BucketAttributes {
+  /** Endpoint URL with scheme, host and optional port and no path, e.g. `http://seaweedfs-s3.seaweedfs:8333`. */
+  readonly endpoint: string;
+  /** Bucket name. */
+  readonly bucket: string;
+  /**
+   * Region sent in request signatures. S3-compatible stores ignore it but clients require one.
+   * @default 'us-east-1'
+   */
+  readonly region?: string;
+  /**
+   * Address the bucket path-style (`endpoint/bucket/key`) rather than as a virtual host.
+   * S3-compatible stores without wildcard DNS need path style.
+   * @default true
+   */
+  readonly forcePathStyle?: boolean;
+  /**
+   * Access key pair of the consumer.
+   * @default - none; constructs that write to the bucket then ask for credentials
+   */
+  readonly credentials?: S3Credentials;
+}
+
+/**
+ * A typed reference to an S3 bucket: endpoint, bucket, region, addressing style and the Secret
+ * that holds a consumer's access keys. Produced by `SeaweedFSStorage.addBucket` or built for an
+ * external store with {@link S3Bucket.fromAttributes}.
+ */
+export class S3Bucket {
+  /** A bucket that exists outside this platform. */
+  public static fromAttributes(attributes: S3BucketAttributes): S3Bucket {
+    return new S3Bucket(attributes);
+  }
+
+  /**
+   * Validates a bucket name against the S3 naming rules
+   * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+   * @param construct who is asking, for the error message
+   * @param prop the prop that carried the name
+   * @param bucket the name
+   */
+  public static validateBucketName(construct: string, prop: string, bucket: string): void {
+    const problem = bucketNameProblem(bucket);
+    if (problem) {
+      throw propError({
+        construct,
+        prop,
+        value: bucket,
+        allowed: `an S3 bucket name: 3-63 characters of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit (${problem})`,
+        fix: 'use a name such as "velero-backups"',
+      });
+    }
+  }
+
+  /** Endpoint URL (scheme, host, optional port; no path). */
+  public readonly endpoint: string;
+  /** Bucket name. */
+  public readonly bucket: string;
+  /** Signing region. */
+  public readonly region: string;
+  /** Whether clients must use path-style addressing. */
+  public readonly forcePathStyle: boolean;
+  /** Consumer credentials, if known. */
+  public readonly credentials?: S3Credentials;
+
+  private constructor(attributes: S3BucketAttributes) {
+    this.endpoint = validateEndpoint(attributes.endpoint);
+    S3Bucket.validateBucketName('S3Bucket', 'bucket', attributes.bucket);
+    this.bucket = attributes.bucket;
+    this.region = requireNonEmpty({ construct: 'S3Bucket', prop: 'region' }, attributes.region ?? 'us-east-1', 'us-east-1');
+    this.forcePathStyle = attributes.forcePathStyle ?? true;
+    this.credentials = attributes.credentials;
+  }
+
+  /** Whether the endpoint uses TLS. */
+  public get secure(): boolean {
+    return this.endpoint.startsWith('https://');
+  }
+
+  /** `host:port` of the endpoint (port defaulted from the scheme). */
+  public get hostPort(): string {
+    const url = new URL(this.endpoint);
+    return `${url.hostname}:${url.port || (this.secure ? '443' : '80')}`;
+  }
+}
+
+function validateEndpoint(endpoint: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  const ok = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') &&
+    !url.search && !url.hash && !url.username && !endpoint.endsWith('/');
+  if (!ok) {
+    throw propError({
+      construct: 'S3Bucket',
+      prop: 'endpoint',
+      value: endpoint,
+      allowed: 'an http(s) URL with host and optional port, without path, query or trailing slash',
+      fix: 'pass e.g. "http://seaweedfs-s3.seaweedfs.svc:8333" (clients such as Velero reject an endpoint with a path)',
+    });
+  }
+  return endpoint;
+}
+
+function bucketNameProblem(name: string): string | undefined {
+  if (typeof name !== 'string') return 'not a string';
+  if (name.length < 3 || name.length > 63) return 'length must be 3-63';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "only lowercase letters, digits, '.' and '-', starting and ending with a letter or digit";
+  if (name.includes('..')) return 'no two adjacent periods';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
+  if (name.startsWith('xn--') || name.startsWith('sthree-')) return 'reserved prefix';
+  if (name.endsWith('-s3alias') || name.endsWith('--ol-s3')) return 'reserved suffix';
+  return undefined;
+}

@@ -1,0 +1,125 @@
+import { propError } from './errors';
+
+/** Where a value came from, for error messages. */
+export interface PropContext {
+  /** Construct or value type name, e.g. `SeaweedFSStorage`. */
+  readonly construct: string;
+  /** Prop path, e.g. `volumeSize`. */
+  readonly prop: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** An RFC 1123 label (namespace, Service and most object names that appear in DNS). */
+export function requireDnsLabel(ctx: PropContext, value: string, maxLength = 63): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS_LABEL.test(value)) {
+    throw propError({
+      ...ctx,
+      value,
+      allowed: `an RFC 1123 label: 1-${maxLength} lowercase letters, digits or '-', starting and ending with a letter or digit`,
+      fix: `use a name such as "${suggestDnsLabel(value, maxLength)}"`,
+    });
+  }
+  return value;
+}
+
+/** An RFC 1123 subdomain (Secret, ConfigMap and most other object names). */
+export function requireDnsSubdomain(ctx: PropContext, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    throw propError({
+      ...ctx,
+      value,
+      allowed: "an RFC 1123 subdomain: lowercase letters, digits, '-' and '.', at most 253 characters",
+      fix: `use a name such as "${suggestDnsLabel(value, 63)}"`,
+    });
+  }
+  return value;
+}
+
+/** A non-empty string (after trimming). */
+export function requireNonEmpty(ctx: PropContext, value: string, example: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw propError({ ...ctx, value, allowed: 'a non-empty string', fix: `pass a value such as "${example}" or leave the prop out to use the default` });
+  }
+  return value;
+}
+
+/** An integer within [min, max]. */
+export function requireInteger(ctx: PropContext, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw propError({ ...ctx, value, allowed: range, fix: `pass ${range}` });
+  }
+  return value;
+}
+
+/** One of a fixed set of strings. */
+export function requireOneOf<T extends string>(ctx: PropContext, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw propError({
+      ...ctx,
+      value,
+      allowed: `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      fix: 'pick one of the listed values',
+    });
+  }
+  return value as T;
+}
+
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const QUANTITY_FACTORS: Record<string, number> = {
+  '': 1,
+  'k': 1e3,
+  'M': 1e6,
+  'G': 1e9,
+  'T': 1e12,
+  'P': 1e15,
+  'E': 1e18,
+  'Ki': 2 ** 10,
+  'Mi': 2 ** 20,
+  'Gi': 2 ** 30,
+  'Ti': 2 ** 40,
+  'Pi': 2 ** 50,
+  'Ei': 2 ** 60,
+};
+
+/**
+ * A positive Kubernetes storage/memory quantity such as `10Gi` or `500M`; returns its size in bytes.
+ * Sizes are strings (as in YAML) so that a negative or zero value reaches this check and gets our error.
+ */
+export function parseByteQuantity(ctx: PropContext, value: string, example = '10Gi'): number {
+  const match = typeof value === 'string' ? QUANTITY.exec(value.trim()) : null;
+  const bytes = match ? Number(match[1]) * QUANTITY_FACTORS[match[2] ?? ''] : NaN;
+  if (!match || !(bytes > 0) || !Number.isFinite(bytes)) {
+    throw propError({
+      ...ctx,
+      value,
+      allowed: 'a positive Kubernetes quantity with a binary (Ki, Mi, Gi, Ti) or decimal (k, M, G, T) suffix',
+      fix: `pass a size such as "${example}"`,
+    });
+  }
+  return bytes;
+}
+
+const CPU = /^([0-9]+(?:\.[0-9]+)?)(m)?$/;
+
+/** A positive CPU quantity such as `250m` or `1.5`; returns millicores. */
+export function parseCpuQuantity(ctx: PropContext, value: string, example = '250m'): number {
+  const match = typeof value === 'string' ? CPU.exec(value.trim()) : null;
+  const millis = match ? (match[2] ? Number(match[1]) : Number(match[1]) * 1000) : NaN;
+  if (!match || !(millis > 0)) {
+    throw propError({ ...ctx, value, allowed: 'a positive CPU quantity in cores ("1.5") or millicores ("250m")', fix: `pass a value such as "${example}"` });
+  }
+  return millis;
+}
+
+function suggestDnsLabel(value: unknown, maxLength: number): string {
+  const cleaned = String(value ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, maxLength)
+    .replace(/-+$/g, '');
+  return cleaned.length > 0 ? cleaned : 'my-name';
+}

@@ -1,0 +1,5 @@
+// The jsii public surface. Internal helpers (errors, validation, names) are not exported.
+export * from './core/images';
+export * from './core/model-reference';
+export * from './core/s3-bucket';
+export { SecretKeyReference } from './core/secret-reference';
