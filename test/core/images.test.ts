@@ -1,0 +1,81 @@
+import { ImageCatalog, PlatformImage } from '../../src';
+
+describe('PlatformImage catalog', () => {
+  test('every image is pinned to a release tag and keys are unique', () => {
+    const images = PlatformImage.all();
+    expect(images.length).toBeGreaterThanOrEqual(18);
+    for (const image of images) {
+      expect(ImageCatalog.isPinned(image.reference)).toBe(true);
+    }
+    expect(new Set(images.map((i) => i.key)).size).toBe(images.length);
+  });
+
+  test('covers every component the platform runs', () => {
+    const repositories = PlatformImage.all().map((i) => i.repository);
+    expect(repositories).toEqual(expect.arrayContaining([
+      'chrislusf/seaweedfs',
+      'goharbor/harbor-core', 'goharbor/harbor-portal', 'goharbor/harbor-jobservice', 'goharbor/registry-photon',
+      'goharbor/harbor-registryctl', 'goharbor/harbor-db', 'goharbor/redis-photon', 'goharbor/trivy-adapter-photon',
+      'goharbor/harbor-exporter', 'goharbor/nginx-photon', 'goharbor/prepare',
+      'velero/velero', 'velero/velero-plugin-for-aws',
+      'ggml-org/llama.cpp', 'oras-project/oras', 'kubectl',
+    ]));
+    const llama = PlatformImage.all().filter((i) => i.repository === 'ggml-org/llama.cpp').map((i) => i.tag);
+    expect(llama).toEqual([expect.stringMatching(/^server-b\d+$/), expect.stringMatching(/^server-cuda-b\d+$/)]);
+  });
+
+  test('Harbor components share one version', () => {
+    const tags = new Set(PlatformImage.all().filter((i) => i.repository.startsWith('goharbor/')).map((i) => i.tag));
+    expect([...tags]).toEqual(['v2.14.4']);
+  });
+});
+
+describe('ImageCatalog', () => {
+  test('resolves upstream references by default', () => {
+    expect(new ImageCatalog().resolve(PlatformImage.SEAWEEDFS)).toBe('docker.io/chrislusf/seaweedfs:3.73');
+    expect(new ImageCatalog().resolve(PlatformImage.KUBECTL)).toBe('registry.k8s.io/kubectl:v1.35.3');
+  });
+
+  test('a registry prefix replaces the upstream registry of every image', () => {
+    const catalog = new ImageCatalog({ registryPrefix: 'harbor.local:8443/mirror/' });
+    for (const image of PlatformImage.all()) {
+      expect(catalog.resolve(image)).toBe(`harbor.local:8443/mirror/${image.repository}:${image.tag}`);
+    }
+  });
+
+  test('a construct-chosen version replaces the tag', () => {
+    expect(new ImageCatalog().resolve(PlatformImage.SEAWEEDFS, '3.80')).toBe('docker.io/chrislusf/seaweedfs:3.80');
+  });
+
+  test('overrides win and are used verbatim', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const catalog = new ImageCatalog({ registryPrefix: 'mirror.local', overrides: { seaweedfs: `registry.local/sw@${digest}` } });
+    expect(catalog.resolve(PlatformImage.SEAWEEDFS)).toBe(`registry.local/sw@${digest}`);
+    expect(catalog.resolve(PlatformImage.VELERO)).toBe('mirror.local/velero/velero:v1.18.1');
+  });
+
+  test.each(['latest', 'server', 'server-cuda', 'main'])('rejects the moving tag %s as a version', (tag) => {
+    expect(() => new ImageCatalog().resolve(PlatformImage.LLAMA_CPP_SERVER, tag)).toThrow(/ImageCatalog 'llama-cpp-server tag': got ".*", expected a release tag/);
+  });
+
+  test('rejects overrides without a pinned tag or digest', () => {
+    expect(() => new ImageCatalog({ overrides: { 'seaweedfs': 'registry.local/seaweedfs' } }))
+      .toThrow(/ImageCatalog 'overrides.seaweedfs': got "registry.local\/seaweedfs", expected an image reference with a release tag/);
+    expect(() => new ImageCatalog({ overrides: { 'seaweedfs': 'registry.local/seaweedfs:latest' } })).toThrow(/Fix: pin a release tag/);
+  });
+
+  test('rejects overrides for keys that are not in the catalog', () => {
+    expect(() => new ImageCatalog({ overrides: { 'sea-weed': 'r/x:1' } })).toThrow(/ImageCatalog 'overrides.sea-weed': got "sea-weed", expected a catalog key: seaweedfs, harbor-core/);
+  });
+
+  test('rejects a registry prefix with a scheme', () => {
+    expect(() => new ImageCatalog({ registryPrefix: 'https://mirror.local' })).toThrow(/ImageCatalog 'registryPrefix': got "https:\/\/mirror.local"/);
+  });
+
+  test('isPinned distinguishes tags, digests and moving tags', () => {
+    expect(ImageCatalog.isPinned('docker.io/velero/velero:v1.18.1')).toBe(true);
+    expect(ImageCatalog.isPinned('registry.local:5000/velero')).toBe(false);
+    expect(ImageCatalog.isPinned('ghcr.io/ggml-org/llama.cpp:server')).toBe(false);
+    expect(ImageCatalog.isPinned(`ghcr.io/ggml-org/llama.cpp@sha256:${'0'.repeat(64)}`)).toBe(true);
+  });
+});

@@ -1,0 +1,50 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-30';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ensureNamespace, selectorLabels, standardLabels } from '../../src/core/names';
+
+describe('labels', () => {
+  test('standard labels extend the selector labels', () => {
+    const labels = { name: 'seaweedfs', instance: 'storage', component: 'master', version: '3.73' };
+    expect(selectorLabels(labels)).toEqual({
+      'app.kubernetes.io/name': 'seaweedfs',
+      'app.kubernetes.io/instance': 'storage',
+      'app.kubernetes.io/component': 'master',
+    });
+    expect(standardLabels(labels)).toEqual({
+      ...selectorLabels(labels),
+      'app.kubernetes.io/version': '3.73',
+      'app.kubernetes.io/part-of': 'cnai-model-platform',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+  });
+
+  test('selector labels never contain the version (selectors are immutable)', () => {
+    expect(Object.keys(selectorLabels({ name: 'a', instance: 'b', version: '1' }))).not.toContain('app.kubernetes.io/version');
+  });
+});
+
+describe('ensureNamespace', () => {
+  test('creates the Namespace once per app and precedes objects created after it', () => {
+    const chart = Testing.chart();
+    const first = ensureNamespace(chart, 'velero');
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'x', namespace: 'velero' } });
+    expect(ensureNamespace(chart, 'velero')).toBe(first);
+    const kinds = Testing.synth(chart).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds).toEqual(['Namespace/velero', 'ConfigMap/x']);
+  });
+
+  test('a second chart that reuses the namespace is ordered after the owning chart', () => {
+    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'ns-'));
+    const app = new App({ outdir });
+    const backup = new Chart(app, 'backup');
+    const storage = new Chart(app, 'storage');
+    ensureNamespace(storage, 'velero');
+    ensureNamespace(backup, 'velero');
+    new k8s.KubeConfigMap(backup, 'cm', { metadata: { name: 'x', namespace: 'velero' } });
+    app.synth();
+    expect(fs.readdirSync(outdir).sort()).toEqual(['0000-storage.k8s.yaml', '0001-backup.k8s.yaml']);
+    expect(backup.toJson().map((o: any) => o.kind)).toEqual(['ConfigMap']);
+  });
+});
