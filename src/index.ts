@@ -3,3 +3,5 @@ export * from './core/images';
 export * from './core/model-reference';
 export * from './core/s3-bucket';
 export { SecretKeyReference } from './core/secret-reference';
+export { GeneratedValue } from './core/generated-value';
+export * from './core/secret-bootstrap';
