@@ -27,7 +27,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@kubernetes-models/validate@^4',
     'ajv@^8',
     'yaml@^2',
-    'fast-check@^3',
+    'fast-check@^4',
     // Pulumi entry point (src/pulumi): devDependencies only, jsii rejects non-jsii runtime deps.
     '@pulumi/pulumi@3.248.0',
     '@pulumi/kubernetes@^4.18.0',
@@ -54,6 +54,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // jsii 6 prints an end-of-life banner on Node 20 for every command.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// Shell scripts that run in containers are read from next to their module at synth time; ship them in lib/.
+project.compileTask.exec('node build-tools/copy-shell-scripts.js');
+
 // Pulumi entry point: compiled after jsii into lib/pulumi, exported as `cnai-model-platform/pulumi`.
 project.compileTask.exec('tsc -p src/pulumi/tsconfig.json');
 project.eslint?.allowDevDeps('src/pulumi/**');
@@ -68,9 +71,10 @@ project.package.addField('typesVersions', { '*': { pulumi: ['lib/pulumi/index.d.
 // The main job: synthesize the example platform into dist/.
 project.addTask('synth', {
   description: 'Synthesize the example platform (examples/main.ts) into dist/',
-  exec: 'ts-node --project test/tsconfig.json examples/main.ts',
+  exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
 });
 project.eslint?.addLintPattern('examples');
+project.npmignore?.addPatterns('/examples/', '/.ci/', '/dist-packages/', '/build-tools/');
 project.eslint?.allowDevDeps('examples/**');
 
 project.synth();

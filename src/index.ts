@@ -5,3 +5,5 @@ export * from './core/s3-bucket';
 export { SecretKeyReference } from './core/secret-reference';
 export { GeneratedValue } from './core/generated-value';
 export * from './core/secret-bootstrap';
+export * from './core/compute-resources';
+export * from './seaweedfs/seaweedfs-storage';

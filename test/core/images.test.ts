@@ -59,9 +59,9 @@ describe('ImageCatalog', () => {
   });
 
   test('rejects overrides without a pinned tag or digest', () => {
-    expect(() => new ImageCatalog({ overrides: { 'seaweedfs': 'registry.local/seaweedfs' } }))
+    expect(() => new ImageCatalog({ overrides: { seaweedfs: 'registry.local/seaweedfs' } }))
       .toThrow(/ImageCatalog 'overrides.seaweedfs': got "registry.local\/seaweedfs", expected an image reference with a release tag/);
-    expect(() => new ImageCatalog({ overrides: { 'seaweedfs': 'registry.local/seaweedfs:latest' } })).toThrow(/Fix: pin a release tag/);
+    expect(() => new ImageCatalog({ overrides: { seaweedfs: 'registry.local/seaweedfs:latest' } })).toThrow(/Fix: pin a release tag/);
   });
 
   test('rejects overrides for keys that are not in the catalog', () => {

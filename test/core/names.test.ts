@@ -1,7 +1,8 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
-import * as fs from 'fs';
-import * as path from 'path';
 import { ensureNamespace, selectorLabels, standardLabels } from '../../src/core/names';
 
 describe('labels', () => {
@@ -36,7 +37,7 @@ describe('ensureNamespace', () => {
   });
 
   test('a second chart that reuses the namespace is ordered after the owning chart', () => {
-    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'ns-'));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-'));
     const app = new App({ outdir });
     const backup = new Chart(app, 'backup');
     const storage = new Chart(app, 'storage');

@@ -30,9 +30,9 @@ describe('S3Bucket', () => {
 
   test.each([
     ['ab', 'length must be 3-63'],
-    ['Velero', "only lowercase letters"],
-    ['my_bucket', "only lowercase letters"],
-    ['-velero', "only lowercase letters"],
+    ['Velero', 'only lowercase letters'],
+    ['my_bucket', 'only lowercase letters'],
+    ['-velero', 'only lowercase letters'],
     ['a..b', 'no two adjacent periods'],
     ['192.168.1.1', 'must not look like an IP address'],
     ['xn--bucket', 'reserved prefix'],
