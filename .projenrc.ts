@@ -74,7 +74,8 @@ project.addTask('synth', {
   exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
 });
 project.eslint?.addLintPattern('examples');
-project.npmignore?.addPatterns('/examples/', '/.ci/', '/dist-packages/', '/build-tools/');
+// 'dist-packages' spelled as jsii-pacmak looks for it, else pacmak appends it to .npmignore on every package run.
+project.npmignore?.addPatterns('/examples/', '/.ci/', 'dist-packages', '/build-tools/');
 project.eslint?.allowDevDeps('examples/**');
 
 project.synth();
