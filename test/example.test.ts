@@ -35,6 +35,17 @@ describe('example platform (npm run synth)', () => {
     for (const image of images) expect(ImageCatalog.isPinned(image)).toBe(true);
   });
 
+  test('deploys Harbor on the harbor bucket with project ml-models and a pull robot for ai-inference', () => {
+    const registryConfig = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'harbor-registry');
+    expect(registryConfig.data['config.yml']).toMatch(/bucket: harbor/);
+    expect(registryConfig.data['config.yml']).toMatch(/regionendpoint: http:\/\/seaweedfs-s3\.seaweedfs\.svc:8333/);
+    const setupSpec = JSON.stringify(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('harbor-setup')));
+    expect(setupSpec).toContain('ml-models');
+    expect(setupSpec).toContain('inference-pull');
+    const pullSecretRole = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'ai-inference');
+    expect(pullSecretRole).toBeDefined();
+  });
+
   test('deploys SeaweedFS with the velero and harbor buckets', () => {
     const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(names).toEqual(expect.arrayContaining([

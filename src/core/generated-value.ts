@@ -1,17 +1,17 @@
 import { propError } from './errors';
 import { requireSecretDataKey } from './secret-reference';
-import { PropContext, requireInteger } from './validate';
+import { PropContext, requireDnsSubdomain, requireInteger } from './validate';
 
 /**
  * How a generator is written in the bootstrap spec. Internal: the spec format is shared only with
  * `scripts/bootstrap-secrets.sh`.
  */
-export type GeneratorKind = 'random' | 'htpasswd' | 'rsa' | 'cert';
+export type GeneratorKind = 'random' | 'password' | 'htpasswd' | 'rsa' | 'cert' | 'awscreds';
 
 /** The parsed form of a {@link GeneratedValue}. Internal to the secret bootstrap. */
 export interface GeneratorSpec {
   readonly kind: GeneratorKind;
-  /** `random`: number of characters. */
+  /** `random` and `password`: number of characters. */
   readonly length?: number;
   /** `htpasswd`: user name written before the colon. */
   readonly username?: string;
@@ -25,6 +25,12 @@ export interface GeneratorSpec {
   readonly commonName?: string;
   /** `cert`: validity in days. */
   readonly validityDays?: number;
+  /** `awscreds`: another Secret of the same namespace that holds the key pair. */
+  readonly sourceSecret?: string;
+  /** `awscreds`: key of the source Secret holding the access key id. */
+  readonly accessKeyIdKey?: string;
+  /** `awscreds`: key of the source Secret holding the secret access key. */
+  readonly secretAccessKeyKey?: string;
 }
 
 /** RSA modulus sizes the bootstrap generates. */
@@ -59,8 +65,22 @@ export class GeneratedValue {
   }
 
   /**
+   * A random password from `[A-Za-z0-9]` that contains at least one uppercase letter, one
+   * lowercase letter and one digit, as Harbor requires for robot secrets and the admin password
+   * (a plain `randomAlphanumeric(32)` lacks a digit about once in 280 draws). The bootstrap draws
+   * again until all three classes are present; the odds of needing more than a few draws are
+   * negligible even at 8 characters.
+   *
+   * @param length number of characters, 8 to 128 (Harbor's bounds for robot secrets)
+   */
+  public static randomPassword(length: number): GeneratedValue {
+    requireInteger(ctx('randomPassword.length'), length, 8, 128);
+    return new GeneratedValue({ kind: 'password', length });
+  }
+
+  /**
    * An htpasswd line `username:$2y$...` with a bcrypt hash of the value of another key of the same
-   * secret (which must be a `randomAlphanumeric` value). bcrypt because Docker distribution only
+   * secret (which must be a `randomAlphanumeric` or `randomPassword` value). bcrypt because Docker distribution only
    * accepts bcrypt entries and silently ignores the others. The line has no trailing newline.
    *
    * @param username user name before the colon: letters, digits, '.', '_', '@' or '-'
@@ -123,6 +143,42 @@ export class GeneratedValue {
     return new GeneratedValue({ kind: 'cert', privateKeyKey, commonName, validityDays: days });
   }
 
+  /**
+   * An AWS shared-credentials file (the INI format of `~/.aws/credentials`) for the key pair held
+   * in two keys of ANOTHER Secret of the same namespace:
+   *
+   * ```
+   * [default]
+   * aws_access_key_id=<value of accessKeyIdKey>
+   * aws_secret_access_key=<value of secretAccessKeyKey>
+   * ```
+   *
+   * This is the file Velero's `cloud-credentials` Secret holds (key `cloud`). The bootstrap waits
+   * (bounded by its `namespaceWaitTimeout`) for the source Secret to appear, e.g. until another
+   * bootstrap has copied S3 keys into this namespace, and reads it with a `get` permission limited
+   * to that name. Line breaks in the source values are dropped; the values are never logged. The
+   * file is generated once: rotating the source keys later does not update it (delete it and the
+   * finished Job to regenerate).
+   *
+   * @param sourceSecretName Secret in the bootstrap's namespace holding the key pair
+   * @param accessKeyIdKey key of the source Secret with the access key id, e.g. `AWS_ACCESS_KEY_ID`
+   * @param secretAccessKeyKey key of the source Secret with the secret key, e.g. `AWS_SECRET_ACCESS_KEY`
+   */
+  public static awsSharedCredentials(sourceSecretName: string, accessKeyIdKey: string, secretAccessKeyKey: string): GeneratedValue {
+    requireDnsSubdomain(ctx('awsSharedCredentials.sourceSecretName'), sourceSecretName);
+    requireSecretDataKey(ctx('awsSharedCredentials.accessKeyIdKey'), accessKeyIdKey);
+    requireSecretDataKey(ctx('awsSharedCredentials.secretAccessKeyKey'), secretAccessKeyKey);
+    if (accessKeyIdKey === secretAccessKeyKey) {
+      throw propError({
+        ...ctx('awsSharedCredentials.secretAccessKeyKey'),
+        value: secretAccessKeyKey,
+        allowed: `a key other than accessKeyIdKey ("${accessKeyIdKey}")`,
+        fix: 'name the two keys of the source Secret, e.g. "AWS_ACCESS_KEY_ID" and "AWS_SECRET_ACCESS_KEY"',
+      });
+    }
+    return new GeneratedValue({ kind: 'awscreds', sourceSecret: sourceSecretName, accessKeyIdKey, secretAccessKeyKey });
+  }
+
   /** @internal */
   public readonly _spec: GeneratorSpec;
 
@@ -136,12 +192,16 @@ export class GeneratedValue {
     switch (s.kind) {
       case 'random':
         return `randomAlphanumeric(${s.length})`;
+      case 'password':
+        return `randomPassword(${s.length})`;
       case 'htpasswd':
         return `bcryptHtpasswd(${s.username}, ${s.passwordKey})`;
       case 'rsa':
         return `rsaPrivateKey(${s.bits})`;
       case 'cert':
         return `selfSignedCertificate(${s.privateKeyKey}, ${s.commonName}, ${s.validityDays})`;
+      case 'awscreds':
+        return `awsSharedCredentials(${s.sourceSecret}, ${s.accessKeyIdKey}, ${s.secretAccessKeyKey})`;
     }
   }
 }
@@ -150,9 +210,10 @@ export class GeneratedValue {
  * The key of the same secret a generator derives from, and the generator kind it must have.
  * @internal
  */
-export function derivedFrom(spec: GeneratorSpec): { key: string; requiredKind: GeneratorKind } | undefined {
-  if (spec.kind === 'htpasswd') return { key: spec.passwordKey!, requiredKind: 'random' };
-  if (spec.kind === 'cert') return { key: spec.privateKeyKey!, requiredKind: 'rsa' };
+export function derivedFrom(spec: GeneratorSpec): { key: string; requiredKinds: GeneratorKind[] } | undefined {
+  // An htpasswd line hashes a password: either random generator gives one.
+  if (spec.kind === 'htpasswd') return { key: spec.passwordKey!, requiredKinds: ['random', 'password'] };
+  if (spec.kind === 'cert') return { key: spec.privateKeyKey!, requiredKinds: ['rsa'] };
   return undefined;
 }
 
@@ -164,18 +225,30 @@ export function specFields(spec: GeneratorSpec): string {
   switch (spec.kind) {
     case 'random':
       return `random ${spec.length}`;
+    case 'password':
+      return `password ${spec.length}`;
     case 'htpasswd':
       return `htpasswd ${spec.username} ${spec.passwordKey}`;
     case 'rsa':
       return `rsa ${spec.bits}`;
     case 'cert':
       return `cert ${spec.privateKeyKey} ${spec.commonName} ${spec.validityDays}`;
+    case 'awscreds':
+      return `awscreds ${spec.sourceSecret} ${spec.accessKeyIdKey} ${spec.secretAccessKeyKey}`;
   }
 }
 
 /** Whether a generator needs tools beyond coreutils (htpasswd or openssl). @internal */
 export function needsCryptoTools(spec: GeneratorSpec): boolean {
-  return spec.kind !== 'random';
+  return spec.kind !== 'random' && spec.kind !== 'password' && spec.kind !== 'awscreds';
+}
+
+/**
+ * The other Secret (same namespace) a generator reads, which the bootstrap's Role must let it `get`.
+ * @internal
+ */
+export function sourceSecretOf(spec: GeneratorSpec): string | undefined {
+  return spec.kind === 'awscreds' ? spec.sourceSecret : undefined;
 }
 
 function ctx(prop: string): PropContext {

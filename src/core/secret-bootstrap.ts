@@ -5,9 +5,11 @@ import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { propError } from './errors';
-import { derivedFrom, GeneratedValue, GeneratorSpec, needsCryptoTools, specFields } from './generated-value';
+import { derivedFrom, GeneratedValue, GeneratorSpec, needsCryptoTools, sourceSecretOf, specFields } from './generated-value';
 import { ImageCatalog, PlatformImage } from './images';
 import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './names';
+import { allowPolicy, NetworkPeer, tcp } from './network-policy';
+import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { requireSecretDataKey, SecretKeyReference } from './secret-reference';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from './validate';
 
@@ -180,12 +182,13 @@ export class SecretBootstrap extends Construct {
   public readonly namespace: string;
   /** Name of the Job's ServiceAccount (also of its Role, RoleBinding, ConfigMap and NetworkPolicy). */
   public readonly serviceAccountName: string;
+  /** CIDR the Job may reach the API server in; other Jobs of the same namespace reuse it. */
+  public readonly apiServerCidr: string;
 
   private readonly baseName: string;
   private readonly errorName: string;
   private readonly images: ImageCatalog;
   private readonly appLabels: AppLabels;
-  private readonly apiServerCidr: string;
   private readonly waitTimeoutSeconds: number;
   private readonly ttlSecondsAfterFinished?: number;
   private readonly generated: DeclaredSecret[] = [];
@@ -237,6 +240,16 @@ export class SecretBootstrap extends Construct {
       });
     }
     const generators = this.validateKeys(at, options.keys);
+    for (const [key, spec] of generators) {
+      if (sourceSecretOf(spec) === name) {
+        throw propError({
+          ...this.ctx(`${at}.keys.${key}`),
+          value: name,
+          allowed: 'a source Secret other than the Secret being generated',
+          fix: `read the key pair from another Secret than "${name}"`,
+        });
+      }
+    }
     const type = this.validateType(at, options.type ?? 'Opaque', generators.map(([key]) => key));
     const copies = this.validateCopies(at, options.copyToNamespaces ?? []);
 
@@ -300,14 +313,14 @@ export class SecretBootstrap extends Construct {
       const source = derivedFrom(spec);
       if (!source) continue;
       const sourceSpec = specs.get(source.key);
-      const factory = source.requiredKind === 'random' ? 'randomAlphanumeric' : 'rsaPrivateKey';
-      if (sourceSpec === undefined || sourceSpec.kind !== source.requiredKind) {
+      if (sourceSpec === undefined || !source.requiredKinds.includes(sourceSpec.kind)) {
+        const factories = source.requiredKinds.map((k) => `GeneratedValue.${FACTORY[k]}(...)`).join(' or ');
         throw propError({
           ...this.ctx(`${at}.keys.${key}`),
           value: source.key,
-          allowed: `a key of the same secret generated with GeneratedValue.${factory}(...) ` +
+          allowed: `a key of the same secret generated with ${factories} ` +
             `("${source.key}" is ${sourceSpec === undefined ? 'not declared in this secret' : describeSpec(sourceSpec)})`,
-          fix: `declare "${source.key}" in the same addSecret(...) call with GeneratedValue.${factory}(...), or refer to a key that is`,
+          fix: `declare "${source.key}" in the same addSecret(...) call with ${factories}, or refer to a key that is`,
         });
       }
     }
@@ -379,7 +392,10 @@ export class SecretBootstrap extends Construct {
     new k8s.KubeRole(this, 'role', {
       metadata,
       rules: Lazy.any({
-        produce: () => this.rules([...this.generated.map((d) => d.secret.name), ...this.required.keys()], this.generated.length > 0),
+        produce: () => this.rules(
+          [...new Set([...this.generated.map((d) => d.secret.name), ...this.required.keys(), ...this.sourceSecrets()])],
+          this.generated.length > 0,
+        ),
       }),
     });
     new k8s.KubeRoleBinding(this, 'role-binding', {
@@ -412,21 +428,15 @@ export class SecretBootstrap extends Construct {
         template: Lazy.any({ produce: () => this.podTemplate() }),
       },
     });
-    new k8s.KubeNetworkPolicy(this, 'network-policy', {
-      metadata,
-      spec: {
-        podSelector: { matchLabels: selectorLabels(this.appLabels) },
-        policyTypes: ['Ingress', 'Egress'],
-        // No ingress rule: nothing talks to the Job. Egress only to the API server: the kubernetes
-        // Service (443) is DNAT'ed to the endpoints (usually 6443), and policy implementations
-        // differ in which of the two they match. kubectl reaches it by the IP in
-        // KUBERNETES_SERVICE_HOST, so no DNS is needed.
-        ingress: [],
-        egress: [{
-          to: [{ ipBlock: { cidr: this.apiServerCidr } }],
-          ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-        }],
-      },
+    allowPolicy(this, 'network-policy', {
+      ...metadata,
+      podSelector: selectorLabels(this.appLabels),
+      // No ingress rule: nothing talks to the Job. Egress only to the API server: the kubernetes
+      // Service (443) is DNAT'ed to the endpoints (usually 6443), and policy implementations
+      // differ in which of the two they match. kubectl reaches it by the IP in
+      // KUBERNETES_SERVICE_HOST, so no DNS is needed.
+      ingress: [],
+      egress: [{ peers: [NetworkPeer.cidr(this.apiServerCidr)], ports: tcp(443, 6443) }],
     });
   }
 
@@ -464,6 +474,12 @@ export class SecretBootstrap extends Construct {
     return rules;
   }
 
+  /** Other Secrets of this namespace that generators read (`awsSharedCredentials`), each once. */
+  private sourceSecrets(): string[] {
+    const names = this.generated.flatMap((d) => d.generators.map(([, spec]) => sourceSecretOf(spec)));
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
   /** The plain-text spec the script reads. Names and generator parameters only, never a value. */
   private renderSpec(): string {
     const lines = ['# cnai-model-platform secret bootstrap spec, format 1: names and generators only, no values.'];
@@ -495,11 +511,7 @@ export class SecretBootstrap extends Construct {
   private podTemplate(): k8s.PodTemplateSpec {
     const kubectlImage = this.images.resolve(PlatformImage.KUBECTL);
     const crypto = this.needsCryptoTools();
-    const securityContext: k8s.SecurityContext = {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      readOnlyRootFilesystem: true,
-    };
+    const securityContext = restrictedContainerSecurityContext();
     const env: k8s.EnvVar[] = [
       { name: 'BOOTSTRAP_NAMESPACE', value: this.namespace },
       { name: 'BOOTSTRAP_WORK_DIR', value: WORK_DIR },
@@ -533,7 +545,7 @@ export class SecretBootstrap extends Construct {
         command: ['/bin/cp', '/bin/kubectl', `${TOOLS_DIR}/kubectl`],
         volumeMounts: [{ name: 'tools', mountPath: TOOLS_DIR }],
         securityContext,
-        resources: resources('10m', '32Mi', '64Mi'),
+        resources: fixedResources({ cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),
       });
     }
     return {
@@ -542,12 +554,7 @@ export class SecretBootstrap extends Construct {
         serviceAccountName: this.serviceAccountName,
         automountServiceAccountToken: true,
         restartPolicy: 'Never',
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: RUN_AS,
-          runAsGroup: RUN_AS,
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: restrictedPodSecurityContext({ runAsUser: RUN_AS }),
         initContainers: initContainers.length > 0 ? initContainers : undefined,
         containers: [{
           name: 'bootstrap',
@@ -557,7 +564,7 @@ export class SecretBootstrap extends Construct {
           volumeMounts: mounts,
           securityContext,
           // openssl genrsa is CPU-bound for a few seconds; memory is kubectl plus a few small files.
-          resources: resources('50m', '64Mi', '256Mi'),
+          resources: fixedResources({ cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' }),
         }],
         volumes,
       },
@@ -565,23 +572,35 @@ export class SecretBootstrap extends Construct {
   }
 }
 
-function resources(cpu: string, memory: string, memoryLimit: string): k8s.ResourceRequirements {
-  return {
-    requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory) },
-    limits: { memory: k8s.Quantity.fromString(memoryLimit) },
-  };
+/** Resources that are not a prop: the shared builder with nothing given over the defaults. */
+function fixedResources(defaults: ComponentResourceDefaults): k8s.ResourceRequirements {
+  return resourceRequirements({ construct: 'SecretBootstrap', prop: 'resources' }, undefined, defaults);
 }
+
+/** The GeneratedValue factory behind each generator kind, for error messages. */
+const FACTORY: Record<GeneratorSpec['kind'], string> = {
+  random: 'randomAlphanumeric',
+  password: 'randomPassword',
+  htpasswd: 'bcryptHtpasswd',
+  rsa: 'rsaPrivateKey',
+  cert: 'selfSignedCertificate',
+  awscreds: 'awsSharedCredentials',
+};
 
 function describeSpec(spec: GeneratorSpec): string {
   switch (spec.kind) {
     case 'random':
       return 'a randomAlphanumeric value';
+    case 'password':
+      return 'a randomPassword value';
     case 'htpasswd':
       return 'a bcryptHtpasswd value';
     case 'rsa':
       return 'an rsaPrivateKey value';
     case 'cert':
       return 'a selfSignedCertificate value';
+    case 'awscreds':
+      return 'an awsSharedCredentials value';
   }
 }
 

@@ -205,6 +205,40 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectWorkDirEmpty(cluster);
   });
 
+  test('password values always hold an uppercase letter, a lowercase letter and a digit', () => {
+    // Without redrawing, about 27% of 8-character values lack a class: 300 keys would all pass by
+    // chance with probability 0.73^300 (about 1e-41).
+    const cluster = new FakeCluster();
+    const keys = Array.from({ length: 300 }, (_, i) => `key k${i} password 8`);
+    const result = cluster.run(shell, ['secret passwords Opaque', ...keys, 'secret long Opaque', 'key password password 128', ''].join('\n'));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const values = Object.values(cluster.values(NS, 'passwords'));
+    expect(values).toHaveLength(300);
+    for (const value of values) {
+      expect(value).toMatch(/^[A-Za-z0-9]{8}$/);
+      expect(value).toMatch(/[A-Z]/);
+      expect(value).toMatch(/[a-z]/);
+      expect(value).toMatch(/[0-9]/);
+    }
+    expect(new Set(values).size).toBe(300);
+    expect(cluster.values(NS, 'long').password).toMatch(/^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])[A-Za-z0-9]{128}$/);
+    expectNoValueLeak(cluster, result);
+    expectWorkDirEmpty(cluster);
+  });
+
+  test('password redraws are bounded: a random source without digits fails clearly', () => {
+    const cluster = new FakeCluster();
+    const source = path.join(cluster.dir, 'no-digits');
+    fs.writeFileSync(source, 'aB'.repeat(4096));
+    const result = cluster.run(shell, 'secret robot Opaque\nkey password password 32\n', { BOOTSTRAP_RANDOM_SOURCE: source });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no password with an uppercase letter, a lowercase letter and a digit after 100 draws');
+    expect(cluster.secret(NS, 'robot')).toBeUndefined();
+    expect(createCalls(result)).toEqual([]);
+    expectWorkDirEmpty(cluster);
+  });
+
   test('two runs never generate the same value', () => {
     const a = new FakeCluster();
     const b = new FakeCluster();

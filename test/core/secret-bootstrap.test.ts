@@ -198,6 +198,23 @@ describe('SecretBootstrap Job', () => {
     expect(env).toMatchObject({ BOOTSTRAP_NAMESPACE: 'seaweedfs', BOOTSTRAP_WORK_DIR: '/run/secret-bootstrap', BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '300', HOME: '/tmp' });
   });
 
+  test('randomPassword values are written as password lines and need no crypto tools', () => {
+    const b = bootstrap();
+    b.addSecret('robot', {
+      keys: {
+        htpasswd: GeneratedValue.bcryptHtpasswd('robot', 'password'),
+        password: GeneratedValue.randomPassword(32),
+      },
+    });
+    b.addSecret('plain', { keys: { password: GeneratedValue.randomPassword(8) } });
+    const objects = synth(b);
+    expect(spec(objects)).toContain('secret robot Opaque\nkey password password 32\nkey htpasswd htpasswd robot password\n');
+    expect(spec(objects)).toContain('secret plain Opaque\nkey password password 8\n');
+    const plainOnly = bootstrap();
+    plainOnly.addSecret('plain', { keys: { password: GeneratedValue.randomPassword(8) } });
+    expect(one(synth(plainOnly), 'Job').spec.template.spec.containers[0].image).toBe(KUBECTL);
+  });
+
   test('only random values: the script runs in the kubectl image, without an init container', () => {
     const b = bootstrap();
     s3Secret(b);
@@ -250,7 +267,14 @@ describe('SecretBootstrap Job', () => {
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
     for (const c of [...pod.initContainers, ...pod.containers]) {
-      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       expect(c.resources.requests.cpu).toBeDefined();
       expect(c.resources.requests.memory).toBeDefined();
       expect(c.resources.limits.memory).toBeDefined();
@@ -380,7 +404,7 @@ describe('input validation', () => {
   test('htpasswd referencing a missing or non-random key', () => {
     const b = bootstrap();
     expectError(() => b.addSecret('reg', { keys: { line: GeneratedValue.bcryptHtpasswd('user', 'pw') } }),
-      "SecretBootstrap(seaweedfs) 'secrets.reg.keys.line': got \"pw\"", 'randomAlphanumeric', '"pw" is not declared in this secret');
+      "SecretBootstrap(seaweedfs) 'secrets.reg.keys.line': got \"pw\"", 'GeneratedValue.randomAlphanumeric(...) or GeneratedValue.randomPassword(...)', '"pw" is not declared in this secret');
     expectError(() => b.addSecret('reg', { keys: { pw: GeneratedValue.rsaPrivateKey(), line: GeneratedValue.bcryptHtpasswd('user', 'pw') } }),
       "'secrets.reg.keys.line': got \"pw\"", '"pw" is an rsaPrivateKey value');
     expectError(() => b.addSecret('reg', { keys: { line: GeneratedValue.bcryptHtpasswd('user', 'line') } }), "'secrets.reg.keys.line': got \"line\"", 'a bcryptHtpasswd value');
@@ -397,6 +421,9 @@ describe('input validation', () => {
     expectError(() => GeneratedValue.randomAlphanumeric(0), "GeneratedValue 'randomAlphanumeric.length': got 0, expected an integer from 1 to 4096");
     expectError(() => GeneratedValue.randomAlphanumeric(4097), 'got 4097');
     expectError(() => GeneratedValue.randomAlphanumeric(1.5), 'got 1.5');
+    expectError(() => GeneratedValue.randomPassword(7), "GeneratedValue 'randomPassword.length': got 7, expected an integer from 8 to 128");
+    expectError(() => GeneratedValue.randomPassword(129), 'got 129');
+    expect(GeneratedValue.randomPassword(32).toString()).toBe('randomPassword(32)');
     expectError(() => GeneratedValue.rsaPrivateKey(1024), "GeneratedValue 'rsaPrivateKey.bits': got 1024, expected one of 2048, 3072, 4096");
     expectError(() => GeneratedValue.bcryptHtpasswd('user:x', 'pw'), "GeneratedValue 'bcryptHtpasswd.username': got \"user:x\"");
     expectError(() => GeneratedValue.bcryptHtpasswd('user name', 'pw'), 'got "user name"');

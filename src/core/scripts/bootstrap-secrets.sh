@@ -10,15 +10,21 @@
 # Environment:
 #   BOOTSTRAP_NAMESPACE             namespace of the declared secrets (required)
 #   BOOTSTRAP_WORK_DIR              directory for generated values, should be tmpfs (default: $TMPDIR or /tmp)
-#   BOOTSTRAP_WAIT_TIMEOUT_SECONDS  how long to wait for a copy namespace (default 300)
+#   BOOTSTRAP_WAIT_TIMEOUT_SECONDS  how long to wait for a copy namespace or a source secret (default 300)
 #   BOOTSTRAP_POLL_SECONDS          pause between two checks while waiting (default 2)
+#   BOOTSTRAP_RANDOM_SOURCE         where random bytes come from (default /dev/urandom; for tests)
 #
 # Spec lines (fields separated by spaces; empty lines and lines starting with '#' are ignored):
 #   secret NAME TYPE                      create Secret NAME of type TYPE when absent
 #   key KEY random LENGTH                 LENGTH random characters of [A-Za-z0-9]
+#   key KEY password LENGTH               like random, with at least one of A-Z, a-z and 0-9
 #   key KEY htpasswd USER PASSWORD_KEY    bcrypt htpasswd line "USER:$2y$..." for key PASSWORD_KEY
 #   key KEY rsa BITS                      PEM RSA private key (PKCS#1)
 #   key KEY cert PRIVATE_KEY_KEY CN DAYS  self-signed PEM certificate for key PRIVATE_KEY_KEY
+#   key KEY awscreds SOURCE ID_KEY SECRET_KEY
+#                                         AWS shared-credentials file ([default] profile) from keys
+#                                         ID_KEY and SECRET_KEY of Secret SOURCE in the same
+#                                         namespace; waits (BOOTSTRAP_WAIT_TIMEOUT_SECONDS) for SOURCE
 #   copy NAMESPACE                        an identical copy of the current secret in NAMESPACE
 #   require NAME KEY[,KEY...]             Secret NAME must exist (user-provided) with these keys
 # `key` and `copy` lines belong to the `secret` line above them; a key comes after the key it
@@ -54,6 +60,7 @@ ns=${BOOTSTRAP_NAMESPACE:-}
 work_root=${BOOTSTRAP_WORK_DIR:-${TMPDIR:-/tmp}}
 wait_timeout=${BOOTSTRAP_WAIT_TIMEOUT_SECONDS:-300}
 poll_seconds=${BOOTSTRAP_POLL_SECONDS:-2}
+random_source=${BOOTSTRAP_RANDOM_SOURCE:-/dev/urandom}
 case $wait_timeout in '' | *[!0-9]*) die "BOOTSTRAP_WAIT_TIMEOUT_SECONDS must be a whole number of seconds" ;; esac
 command -v kubectl >/dev/null 2>&1 || die "kubectl not found on PATH ($PATH)"
 
@@ -100,9 +107,28 @@ secret_present() {
 }
 
 gen_random() { # LENGTH FILE
-  LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$1" >"$2" || die "cannot read random bytes"
+  LC_ALL=C tr -dc 'A-Za-z0-9' <"$random_source" | head -c "$1" >"$2" || die "cannot read random bytes"
   size=$(wc -c <"$2")
   [ "$((size))" -eq "$1" ] || die "got $((size)) of $1 random characters"
+}
+
+# Harbor (robot secrets, admin password) wants an uppercase letter, a lowercase letter and a digit.
+# Draws until a value has all three. A draw of LENGTH >= 8 lacks one with probability below 0.3,
+# so PASSWORD_MAX_DRAWS (100) failures in a row (< 1e-52) mean the random source is broken.
+PASSWORD_MAX_DRAWS=100
+gen_password() { # LENGTH FILE
+  draws=0
+  while [ "$draws" -lt "$PASSWORD_MAX_DRAWS" ]; do
+    draws=$((draws + 1))
+    gen_random "$1" "$2"
+    # tr -dc keeps the characters of one class; the value itself never leaves the file and pipe.
+    if [ -n "$(LC_ALL=C tr -dc '[:upper:]' <"$2" | head -c 1)" ] &&
+      [ -n "$(LC_ALL=C tr -dc '[:lower:]' <"$2" | head -c 1)" ] &&
+      [ -n "$(LC_ALL=C tr -dc '[:digit:]' <"$2" | head -c 1)" ]; then
+      return 0
+    fi
+  done
+  die "no password with an uppercase letter, a lowercase letter and a digit after $PASSWORD_MAX_DRAWS draws: is /dev/urandom working?"
 }
 
 gen_htpasswd() { # USER PASSWORD_FILE FILE
@@ -130,6 +156,45 @@ gen_cert() { # PRIVATE_KEY_FILE CN DAYS FILE
   command -v openssl >/dev/null 2>&1 || die "openssl not found: cert values need the Harbor prepare image"
   openssl req -x509 -new -sha256 -key "$1" -subj "/CN=$2" -days "$3" -out "$4" 2>"$work/openssl.err" ||
     { cat "$work/openssl.err" >&2; die "openssl req failed"; }
+}
+
+# read_secret_key NAME KEY FILE: the value of KEY of secret NAME (this namespace) into FILE, with any
+# CR/LF dropped (a credentials file line cannot hold them). Fails when the key is missing or empty.
+read_secret_key() {
+  kubectl get secret "$1" -n "$ns" -o go-template="{{with index .data \"$2\"}}{{.}}{{end}}" >"$3.b64" ||
+    die "cannot read key $2 of secret $ns/$1"
+  base64 -d <"$3.b64" >"$3.raw" || die "key $2 of secret $ns/$1 is not valid base64"
+  tr -d '\r\n' <"$3.raw" >"$3"
+  rm -f "$3.b64" "$3.raw"
+  [ -s "$3" ] || die "secret $ns/$1 has no value for key $2"
+}
+
+# AWS shared-credentials file for the key pair in another secret of this namespace, which may be
+# created by someone else (e.g. copied in by the storage's bootstrap): wait for it, bounded.
+gen_aws_credentials() { # SOURCE ID_KEY SECRET_KEY FILE
+  deadline=$(($(date +%s) + wait_timeout))
+  announced=0
+  until secret_present "$ns" "$1"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      die "source secret $ns/$1 did not appear within ${wait_timeout}s (it must hold keys $2 and $3; whoever provides it, e.g. the S3 storage's secret bootstrap, has not run yet)"
+    fi
+    if [ "$announced" -eq 0 ]; then
+      log "waiting up to ${wait_timeout}s for source secret $ns/$1"
+      announced=1
+    fi
+    sleep "$poll_seconds"
+  done
+  read_secret_key "$1" "$2" "$4.id"
+  read_secret_key "$1" "$3" "$4.secret"
+  # The values pass from file to file only (cat), never through arguments or variables.
+  {
+    printf '[default]\naws_access_key_id='
+    cat "$4.id"
+    printf '\naws_secret_access_key='
+    cat "$4.secret"
+    printf '\n'
+  } >"$4" || die "cannot write the credentials file"
+  rm -f "$4.id" "$4.secret"
 }
 
 # create_secret NAMESPACE NAME TYPE DIR KEY...: creates the Secret from DIR/value-KEY files.
@@ -191,6 +256,12 @@ add_key() { # KEY GENERATOR ARGS...
       check_field number "$3"
       gen_random "$3" "$out"
       ;;
+    password)
+      [ "$#" -eq 3 ] || die "spec line $lineno: usage: key KEY password LENGTH"
+      check_field number "$3"
+      [ "$3" -ge 3 ] || die "spec line $lineno: a password needs at least 3 characters (one of each class)"
+      gen_password "$3" "$out"
+      ;;
     htpasswd)
       [ "$#" -eq 4 ] || die "spec line $lineno: usage: key KEY htpasswd USER PASSWORD_KEY"
       check_field key "$4"
@@ -208,6 +279,14 @@ add_key() { # KEY GENERATOR ARGS...
       check_field number "$5"
       [ -f "$cur_dir/value-$3" ] || die "spec line $lineno: key $1 derives from key $3, which is not declared before it"
       gen_cert "$cur_dir/value-$3" "$4" "$5" "$out"
+      ;;
+    awscreds)
+      [ "$#" -eq 5 ] || die "spec line $lineno: usage: key KEY awscreds SOURCE_SECRET ID_KEY SECRET_KEY"
+      check_field name "$3"
+      check_field key "$4"
+      check_field key "$5"
+      [ "$3" != "$cur_name" ] || die "spec line $lineno: key $1 cannot read secret $3 itself"
+      gen_aws_credentials "$3" "$4" "$5" "$out"
       ;;
     *) die "spec line $lineno: unknown generator '$2'" ;;
   esac

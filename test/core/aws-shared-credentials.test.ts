@@ -1,0 +1,237 @@
+/**
+ * GeneratedValue.awsSharedCredentials: the bootstrap renders an AWS shared-credentials file from
+ * two keys of another Secret of its namespace. The real bootstrap-secrets.sh runs against the
+ * stand-in kubectl of fixtures/fake-kubectl.js (a "cluster" in a temp directory).
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { PropValidationError } from '../../src/core/errors';
+import { GeneratedValue } from '../../src/core/generated-value';
+import { SecretBootstrap } from '../../src/core/secret-bootstrap';
+
+jest.setTimeout(60_000);
+
+const SCRIPT = path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'bootstrap-secrets.sh');
+const FAKE_KUBECTL = path.join(__dirname, 'fixtures', 'fake-kubectl.js');
+const NS = 'velero';
+const SPEC = 'secret cloud-credentials Opaque\nkey cloud awscreds s3-keys AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY\n';
+const ACCESS_KEY = 'AKIAEXAMPLEKEY123456';
+const SECRET_KEY = 'wJalrXUtnFEMIexampleSecretKeyValue0123456';
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly calls: string[][];
+}
+
+/** A fake cluster directory as fake-kubectl.js expects it. */
+class Cluster {
+  public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-creds-'));
+  private readonly bin = path.join(this.dir, 'bin');
+
+  constructor() {
+    fs.mkdirSync(this.bin);
+    fs.mkdirSync(path.join(this.dir, 'work'));
+    fs.mkdirSync(path.join(this.dir, 'ns', NS), { recursive: true });
+    const wrapper = path.join(this.bin, 'kubectl');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_KUBECTL}" "$@"\n`);
+    fs.chmodSync(wrapper, 0o755);
+  }
+
+  public seed(name: string, values: Record<string, string>): void {
+    const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    fs.writeFileSync(path.join(this.dir, 'ns', NS, `${name}.json`), JSON.stringify({ metadata: { name, namespace: NS }, type: 'Opaque', data }));
+  }
+
+  public value(name: string, key: string): string | undefined {
+    const file = path.join(this.dir, 'ns', NS, `${name}.json`);
+    if (!fs.existsSync(file)) return undefined;
+    const b64 = JSON.parse(fs.readFileSync(file, 'utf8')).data[key];
+    return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
+  }
+
+  public env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      PATH: `${this.bin}:${process.env.PATH}`,
+      HOME: this.dir,
+      FAKE_KUBE_DIR: this.dir,
+      BOOTSTRAP_NAMESPACE: NS,
+      BOOTSTRAP_WORK_DIR: path.join(this.dir, 'work'),
+      BOOTSTRAP_POLL_SECONDS: '0',
+      ...extra,
+    };
+  }
+
+  public specFile(spec: string): string {
+    const file = path.join(this.dir, 'spec');
+    fs.writeFileSync(file, spec);
+    return file;
+  }
+
+  public run(spec: string, extra: Record<string, string> = {}, script = SCRIPT): Run {
+    fs.rmSync(path.join(this.dir, 'calls.log'), { force: true });
+    const result = spawnSync('sh', [script, this.specFile(spec)], { encoding: 'utf8', env: this.env(extra) });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: this.calls() };
+  }
+
+  public calls(): string[][] {
+    const log = path.join(this.dir, 'calls.log');
+    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  }
+}
+
+/** Neither secret value appears in output or kubectl's argv. */
+function expectNoLeak(run: Run): void {
+  for (const value of [ACCESS_KEY, SECRET_KEY]) {
+    expect(run.stdout).not.toContain(value);
+    expect(run.stderr).not.toContain(value);
+    for (const argv of run.calls) expect(argv.join(' ')).not.toContain(value);
+  }
+}
+
+describe('awsSharedCredentials in bootstrap-secrets.sh', () => {
+  test('renders the [default] profile from the source secret, reading it by name only', () => {
+    const cluster = new Cluster();
+    cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
+    const result = cluster.run(SPEC);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(cluster.value('cloud-credentials', 'cloud')).toBe(`[default]\naws_access_key_id=${ACCESS_KEY}\naws_secret_access_key=${SECRET_KEY}\n`);
+    // Only `get secret s3-keys` calls touch the source.
+    const sourceCalls = result.calls.filter((argv) => argv.includes('s3-keys'));
+    expect(sourceCalls.length).toBeGreaterThan(0);
+    for (const argv of sourceCalls) expect(argv.slice(0, 3)).toEqual(['get', 'secret', 's3-keys']);
+    expect(result.stdout).toContain(`secret ${NS}/cloud-credentials created (keys: cloud)`);
+    expectNoLeak(result);
+    expect(fs.readdirSync(path.join(cluster.dir, 'work'))).toEqual([]);
+  });
+
+  test('drops line breaks that a hand-made source secret often carries', () => {
+    const cluster = new Cluster();
+    cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: `${ACCESS_KEY}\n`, AWS_SECRET_ACCESS_KEY: `${SECRET_KEY}\r\n` });
+    const result = cluster.run(SPEC);
+    expect(result.status).toBe(0);
+    expect(cluster.value('cloud-credentials', 'cloud')).toBe(`[default]\naws_access_key_id=${ACCESS_KEY}\naws_secret_access_key=${SECRET_KEY}\n`);
+  });
+
+  test('waits for a source secret that appears later', async () => {
+    const cluster = new Cluster();
+    const child = spawn('sh', [SCRIPT, cluster.specFile(SPEC)], { env: cluster.env({ BOOTSTRAP_POLL_SECONDS: '0.2', BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '30' }) });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(cluster.value('cloud-credentials', 'cloud')).toBeUndefined();
+    cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
+    expect(await exited).toBe(0);
+    expect(stdout).toContain(`waiting up to 30s for source secret ${NS}/s3-keys`);
+    expect(cluster.value('cloud-credentials', 'cloud')).toContain(`aws_access_key_id=${ACCESS_KEY}\n`);
+  });
+
+  test('fails, bounded, when the source secret never appears', () => {
+    const cluster = new Cluster();
+    const started = Date.now();
+    const result = cluster.run(SPEC, { BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '1', BOOTSTRAP_POLL_SECONDS: '0.2' });
+    expect(result.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.stderr).toContain(`source secret ${NS}/s3-keys did not appear within 1s`);
+    expect(cluster.value('cloud-credentials', 'cloud')).toBeUndefined();
+  });
+
+  test('fails when the source lacks a key, naming it and no value', () => {
+    const cluster = new Cluster();
+    cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY });
+    const result = cluster.run(SPEC);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`secret ${NS}/s3-keys has no value for key AWS_SECRET_ACCESS_KEY`);
+    expect(cluster.value('cloud-credentials', 'cloud')).toBeUndefined();
+    expectNoLeak(result);
+  });
+
+  test('never touches an existing credentials secret, nor reads the source then', () => {
+    const cluster = new Cluster();
+    cluster.seed('cloud-credentials', { cloud: '[default]\naws_access_key_id=user-chosen\n' });
+    const result = cluster.run(SPEC);
+    expect(result.status).toBe(0);
+    expect(cluster.value('cloud-credentials', 'cloud')).toBe('[default]\naws_access_key_id=user-chosen\n');
+    expect(result.calls.filter((argv) => argv.includes('s3-keys'))).toEqual([]);
+  });
+
+  test('rejects a malformed or self-referencing spec line before creating anything', () => {
+    for (const spec of [
+      'secret cloud-credentials Opaque\nkey cloud awscreds s3-keys AWS_ACCESS_KEY_ID\n',
+      'secret cloud-credentials Opaque\nkey cloud awscreds cloud-credentials a b\n',
+      'secret cloud-credentials Opaque\nkey cloud awscreds S3_KEYS a b\n',
+    ]) {
+      const cluster = new Cluster();
+      const result = cluster.run(spec);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/spec line 2: /);
+      expect(result.calls.filter((argv) => argv[0] === 'create')).toEqual([]);
+    }
+  });
+
+  test('runs the spec and script that SecretBootstrap synthesizes', () => {
+    const chart = Testing.chart();
+    const bootstrap = new SecretBootstrap(chart, 'bootstrap', { namespace: NS, name: 'velero' });
+    bootstrap.addSecret('cloud-credentials', { keys: { cloud: GeneratedValue.awsSharedCredentials('s3-keys', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY') } });
+    const objects = Testing.synth(chart);
+    const configMap = objects.find((o) => o.kind === 'ConfigMap');
+    expect(configMap.data['secrets.spec']).toContain('key cloud awscreds s3-keys AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY\n');
+    const cluster = new Cluster();
+    cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
+    const script = path.join(cluster.dir, 'bootstrap-secrets.sh');
+    fs.writeFileSync(script, configMap.data['bootstrap-secrets.sh']);
+    const result = cluster.run(configMap.data['secrets.spec'], {}, script);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(cluster.value('cloud-credentials', 'cloud')).toBe(`[default]\naws_access_key_id=${ACCESS_KEY}\naws_secret_access_key=${SECRET_KEY}\n`);
+  });
+});
+
+describe('GeneratedValue.awsSharedCredentials in SecretBootstrap', () => {
+  function synth(configure: (b: SecretBootstrap) => void): any[] {
+    const chart = Testing.chart();
+    configure(new SecretBootstrap(chart, 'bootstrap', { namespace: NS, name: 'velero' }));
+    return Testing.synth(chart);
+  }
+
+  test('the Role may get the source secret by name, and nothing else new', () => {
+    const objects = synth((b) => b.addSecret('cloud-credentials', { keys: { cloud: GeneratedValue.awsSharedCredentials('s3-keys', 'id', 'secret') } }));
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === NS);
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['cloud-credentials', 's3-keys'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
+    // Only kubectl is needed: the Job runs in the kubectl image without the crypto-tools init container.
+    const job = objects.find((o) => o.kind === 'Job');
+    expect(job.spec.template.spec.initContainers).toBeUndefined();
+    expect(job.spec.template.spec.containers[0].image).toMatch(/^registry\.k8s\.io\/kubectl:/);
+  });
+
+  test('describes itself without values', () => {
+    expect(GeneratedValue.awsSharedCredentials('s3-keys', 'id', 'secret').toString()).toBe('awsSharedCredentials(s3-keys, id, secret)');
+  });
+
+  test('rejects bad input with the construct, prop and value', () => {
+    const attempt = (f: () => unknown): PropValidationError => {
+      try {
+        f();
+      } catch (e) {
+        return e as PropValidationError;
+      }
+      throw new Error('expected an error');
+    };
+    const badName = attempt(() => GeneratedValue.awsSharedCredentials('S3_Keys', 'id', 'secret'));
+    expect(badName.message).toContain("GeneratedValue 'awsSharedCredentials.sourceSecretName': got \"S3_Keys\"");
+    const sameKeys = attempt(() => GeneratedValue.awsSharedCredentials('s3-keys', 'id', 'id'));
+    expect(sameKeys.message).toContain("GeneratedValue 'awsSharedCredentials.secretAccessKeyKey': got \"id\"");
+    const self = attempt(() => synth((b) => b.addSecret('s3-keys', { keys: { cloud: GeneratedValue.awsSharedCredentials('s3-keys', 'id', 'secret') } })));
+    expect(self).toBeInstanceOf(PropValidationError);
+    expect(self.message).toContain("SecretBootstrap(velero) 'secrets.s3-keys.keys.cloud': got \"s3-keys\"");
+  });
+});
