@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import { buildExamplePlatform } from '../examples/platform';
 import { ImageCatalog } from '../src';
-import { expectValidManifests } from './validation';
+import { describeWithVeleroCrds, expectValidManifests } from './validation';
 
 /** Everything `npm run synth` writes, without touching dist/. */
 function synthExample(): any[] {
@@ -13,9 +13,28 @@ function synthExample(): any[] {
 describe('example platform (npm run synth)', () => {
   const objects = synthExample();
 
-  test('every object passes Kubernetes schema and strict field validation', () => {
+  const veleroResources = (o: any) => o.apiVersion === 'velero.io/v1';
+
+  test('every built-in object passes Kubernetes schema and strict field validation', () => {
     expect(objects.length).toBeGreaterThan(20);
-    expectValidManifests(objects);
+    expectValidManifests(objects.filter((o) => !veleroResources(o)));
+  });
+
+  describeWithVeleroCrds('Velero custom resources', (crdDir) => {
+    test('pass the Velero 1.18.1 CRD schemas strictly', () => {
+      expect(objects.filter(veleroResources).map((o) => o.kind).sort()).toEqual(['Backup', 'BackupStorageLocation', 'Schedule']);
+      expectValidManifests(objects, { crdSchemaDirs: [crdDir] });
+    });
+  });
+
+  test('backs up ai-inference to the velero bucket: Schedule and the seed\'s ai-backup', () => {
+    const bsl = objects.find((o) => o.kind === 'BackupStorageLocation');
+    expect(bsl.spec.objectStorage.bucket).toBe('velero');
+    expect(bsl.spec.config.s3Url).toBe('http://seaweedfs-s3.seaweedfs.svc:8333');
+    const backup = objects.find((o) => o.kind === 'Backup');
+    expect(backup.metadata.name).toBe('ai-backup');
+    expect(backup.spec.includedNamespaces).toEqual(['ai-inference']);
+    expect(objects.find((o) => o.kind === 'Schedule').spec.template.includedNamespaces).toEqual(['ai-inference']);
   });
 
   test('no Secret carries data: credentials are created in-cluster', () => {

@@ -2,7 +2,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import {
-  addDependsOn, chartApiObjects, chartDependencies, checkObject, clusterScopedKinds, Fail, KubeObject, objectRef, sortCharts,
+  addDependsOn, chartApiObjects, localizeDependsOn, chartDependencies, checkObject, clusterScopedKinds, Fail, KubeObject, objectRef, sortCharts,
 } from './chart-objects';
 
 /** Arguments of {@link Cdk8sChartDeployment}. Give exactly one of `app` and `charts`. */
@@ -74,6 +74,13 @@ export class Cdk8sChartDeployment extends pulumi.ComponentResource {
       keys.set(chart, key);
     }
 
+    // Which chart holds each object, by depends-on reference: annotations written by constructs
+    // may point into another chart, which a ConfigGroup rejects (cli-utils ExternalDependencyError).
+    const chartOfRef = new Map<string, Chart>();
+    for (const chart of charts) {
+      for (const obj of synthesized.get(chart)!) chartOfRef.set(objectRef(obj, clusterScoped, defaultNamespace), chart);
+    }
+
     // Per chart: objects with their depends-on annotations, and chart-level dependencies.
     const chartDeps = new Map<Chart, Set<Chart>>();
     const objectsByChart = new Map<Chart, KubeObject[]>();
@@ -91,6 +98,12 @@ export class Cdk8sChartDeployment extends pulumi.ComponentResource {
       const refs = objects.map(obj => objectRef(obj, clusterScoped, defaultNamespace));
       const index = new Map(apiObjects.map((o, i) => [o, i]));
       const deps = chartDependencies(chart);
+      // Cross-chart references already on objects become ConfigGroup dependsOn edges instead.
+      for (const obj of objects) {
+        for (const target of localizeDependsOn(obj, chart, chartOfRef)) {
+          if (target !== chart) deps.charts.add(target);
+        }
+      }
       for (const [source, targets] of deps.objects) {
         // Sort by synthesis order so the annotation is deterministic.
         const targetRefs = [...targets].map(t => index.get(t)!).sort((a, b) => a - b).map(i => refs[i]);

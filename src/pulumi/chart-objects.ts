@@ -179,6 +179,27 @@ export function addDependsOn(obj: KubeObject, refs: readonly string[]): void {
 }
 
 /**
+ * Keeps in `obj`'s depends-on annotation only references to objects of its own chart (a ConfigGroup
+ * cannot resolve others) and returns the charts the removed references point into, so the caller
+ * can order the ConfigGroups instead. References to objects outside the deployment are removed too.
+ */
+export function localizeDependsOn(obj: KubeObject, chart: Chart, chartOfRef: ReadonlyMap<string, Chart>): Set<Chart> {
+  const annotations = obj.metadata.annotations;
+  const value = annotations?.[DEPENDS_ON_ANNOTATION];
+  const targets = new Set<Chart>();
+  if (annotations === undefined || value === undefined) return targets;
+  const local: string[] = [];
+  for (const ref of String(value).split(',').map((s: string) => s.trim()).filter((s: string) => s !== '')) {
+    const target = chartOfRef.get(ref);
+    if (target === chart) local.push(ref);
+    else if (target !== undefined) targets.add(target);
+  }
+  if (local.length > 0) annotations[DEPENDS_ON_ANNOTATION] = local.join(',');
+  else delete annotations[DEPENDS_ON_ANNOTATION];
+  return targets;
+}
+
+/**
  * Orders `charts` so that every chart comes after the charts it depends on (among `charts`),
  * keeping the given order otherwise. Fails on a cycle.
  */

@@ -105,7 +105,7 @@ describe('Cdk8sChartDeployment', () => {
     const pod = new ApiObject(chart, 'pod', {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'pod-a', namespace: 'ns', annotations: { [DEPENDS_ON_ANNOTATION]: '/namespaces/ns/Secret/external' } },
+      metadata: { name: 'pod-a', namespace: 'ns', annotations: { [DEPENDS_ON_ANNOTATION]: '/namespaces/ns/ConfigMap/cm' } },
     });
     // A dependency on a plain construct expands to every ApiObject under it.
     const bundle = new Construct(chart, 'bundle');
@@ -131,16 +131,16 @@ describe('Cdk8sChartDeployment', () => {
     expect(annotation(byName(objs, 'cm'))).toBe('/Namespace/ns');
     expect(refsOf(byName(objs, 'web')).sort())
       .toEqual(['/namespaces/ns/ConfigMap/cm', 'rbac.authorization.k8s.io/ClusterRole/reader']);
-    // Existing references are kept first; new ones are appended without duplicates.
+    // Existing references (to objects of the same chart) are kept first; new ones are appended without duplicates.
     expect(refsOf(byName(objs, 'pod-a'))).toEqual(expect.arrayContaining([
-      '/namespaces/ns/Secret/external',
+      '/namespaces/ns/ConfigMap/cm',
       'apps/namespaces/ns/Deployment/web',
       '/namespaces/ns/ConfigMap/one',
       '/namespaces/default/ConfigMap/two',
       'example.com/ClusterIssuer/ca',
     ]));
     expect(refsOf(byName(objs, 'pod-a'))).toHaveLength(5);
-    expect(refsOf(byName(objs, 'pod-a'))[0]).toBe('/namespaces/ns/Secret/external');
+    expect(refsOf(byName(objs, 'pod-a'))[0]).toBe('/namespaces/ns/ConfigMap/cm');
     expect(annotation(byName(objs, 'ns'))).toBeUndefined();
     expect(annotation(byName(objs, 'reader'))).toBeUndefined();
 
@@ -186,6 +186,35 @@ describe('Cdk8sChartDeployment', () => {
     // Cross-chart references are not annotations (the provider cannot resolve them across groups).
     const wlGroup = groups.find(g => g.name === 'order-workloads')!;
     expect(annotation(wlGroup.inputs.objs[0])).toBeUndefined();
+  });
+
+  test('depends-on annotations written by constructs across charts become ConfigGroup dependsOn', async () => {
+    const app = new App();
+    const install = new Chart(app, 'install');
+    const resources = new Chart(app, 'resources');
+    configMap(install, 'job-cm', 'velero');
+    const local = configMap(resources, 'local-cm', 'velero');
+    // As VeleroKopiaBackup does: a custom resource names the CRD Job of the install chart, plus a
+    // local object and one that is not deployed at all.
+    new ApiObject(resources, 'schedule', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'schedule',
+        namespace: 'velero',
+        annotations: { [DEPENDS_ON_ANNOTATION]: '/namespaces/velero/ConfigMap/job-cm,/namespaces/velero/ConfigMap/local-cm,batch/namespaces/x/Job/gone' },
+      },
+    });
+    void local;
+
+    const { captured, opts } = captureOpts();
+    const deployment = new Cdk8sChartDeployment('cross', { app }, opts);
+    const groups = await registeredGroups(deployment);
+    const resourcesGroup = groups.find(g => g.name === 'cross-resources')!;
+    // Only the reference inside the same ConfigGroup survives (the provider rejects external ones).
+    expect(annotation(byName(resourcesGroup.inputs.objs, 'schedule'))).toBe('/namespaces/velero/ConfigMap/local-cm');
+    expect(deployment.chartDependencies.resources).toEqual(['install']);
+    expect(captured.get('cross-resources')?.dependsOn).toEqual([deployment.configGroups.install]);
   });
 
   test('charts given out of order are created dependencies first; missing dependencies are skipped', async () => {

@@ -1,0 +1,100 @@
+import { k8s } from 'cdk8s-plus-30';
+import { parseGoDuration, formatGoDuration, requirePositiveDuration } from './durations';
+import { VeleroKopiaBackupProps, VeleroLogLevel } from './props';
+import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
+import { ComputeResources } from '../core/compute-resources';
+import { propError } from '../core/errors';
+import { resourceRequirements } from '../core/pod-security';
+import { S3Bucket } from '../core/s3-bucket';
+import { PropContext, requireDnsLabel, requireInteger, requireOneOf } from '../core/validate';
+
+const CONSTRUCT = 'VeleroKopiaBackup';
+
+/** The props of `VeleroKopiaBackup`, validated, with defaults applied. */
+export interface VeleroSettings {
+  readonly namespace: string;
+  readonly bucket: S3Bucket;
+  readonly prefix?: string;
+  /** BSL `checksumAlgorithm`, or undefined for the plugin default. */
+  readonly checksumAlgorithm?: string;
+  readonly checksumWhenRequired: boolean;
+  readonly publicUrl?: string;
+  /** `--fs-backup-timeout` as Go prints it. */
+  readonly fsBackupTimeout: string;
+  readonly defaultVolumesToFsBackup: boolean;
+  readonly features: string[];
+  readonly kubeletRootDir: string;
+  readonly logLevel?: string;
+  readonly apiServerCidr: string;
+  readonly s3EgressCidr: string;
+  readonly metricsClientNamespaces: string[];
+  readonly serverResources: k8s.ResourceRequirements;
+  readonly nodeAgentResources: k8s.ResourceRequirements;
+  readonly maintenance: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
+  readonly keepLatestMaintenanceJobs: number;
+}
+
+/** Validates every prop (throwing a propError naming it) and applies the defaults. */
+export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
+  const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
+  if (props === undefined || props === null) {
+    throw propError({ ...at('props'), value: props, allowed: 'props with a bucket', fix: "pass { bucket: storage.addBucket('velero', { consumerNamespace: 'velero' }) }" });
+  }
+  const namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'velero');
+  const bucket = requireUsableBucket(props.bucket, namespace);
+  const aws = isAwsEndpoint(bucket.endpoint);
+  const kubeletRootDir = props.kubeletRootDir ?? '/var/lib/kubelet';
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(kubeletRootDir) || kubeletRootDir.includes('..')) {
+    throw propError({ ...at('kubeletRootDir'), value: kubeletRootDir, allowed: 'an absolute path without ".."', fix: 'pass e.g. "/var/lib/kubelet"' });
+  }
+  const timeout = requirePositiveDuration(at('fsBackupTimeout'), props.fsBackupTimeout ?? '240m', '240m');
+  const maintenanceDefaults = { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '1Gi' };
+  resourceRequirements(at('maintenanceJobResources'), props.maintenanceJobResources, maintenanceDefaults);
+  const maintenance = { ...maintenanceDefaults, ...definedOnly(props.maintenanceJobResources) };
+  return {
+    namespace,
+    bucket,
+    prefix: props.prefix === undefined ? undefined : requirePrefix(at('prefix'), props.prefix),
+    // S3-compatible stores: no checksum request (reference §6); AWS keeps the plugin default.
+    checksumAlgorithm: props.checksumAlgorithm === undefined ? (aws ? undefined : '') : requireOneOf(at('checksumAlgorithm'), props.checksumAlgorithm, CHECKSUM_ALGORITHMS),
+    checksumWhenRequired: props.sdkChecksumWhenRequired ?? !aws,
+    publicUrl: props.publicUrl === undefined ? undefined : s3Url(at('publicUrl'), props.publicUrl),
+    fsBackupTimeout: formatGoDuration(parseGoDuration(timeout)!),
+    defaultVolumesToFsBackup: props.defaultVolumesToFsBackup ?? true,
+    features: featureList(at('features'), props.features),
+    kubeletRootDir,
+    logLevel: props.logLevel === undefined ? undefined : requireOneOf(at('logLevel'), props.logLevel, Object.values(VeleroLogLevel)),
+    apiServerCidr: requireCidr(at('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0'),
+    s3EgressCidr: requireCidr(at('s3EgressCidr'), props.s3EgressCidr ?? '0.0.0.0/0'),
+    metricsClientNamespaces: (props.metricsClientNamespaces ?? []).map((ns, i) => requireDnsLabel(at(`metricsClientNamespaces[${i}]`), ns)),
+    serverResources: resourceRequirements(at('serverResources'), props.serverResources, { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '512Mi' }),
+    nodeAgentResources: resourceRequirements(at('nodeAgentResources'), props.nodeAgentResources, { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '1Gi' }),
+    // Velero reads all four fields once podResources is set; "0" is its "no limit".
+    maintenance: { ...maintenance, cpuLimit: maintenance.cpuLimit ?? '0' },
+    keepLatestMaintenanceJobs: requireInteger(at('keepLatestMaintenanceJobs'), props.keepLatestMaintenanceJobs ?? 3, 1, 100),
+  };
+}
+
+function featureList(ctx: PropContext, features: string[] | undefined): string[] {
+  if (features === undefined) return [];
+  if (!Array.isArray(features) || features.some((f) => typeof f !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(f))) {
+    throw propError({ ...ctx, value: features, allowed: "a list of feature flag names (letters, digits, '_', '.', '-')", fix: 'pass e.g. ["EnableCSI"]' });
+  }
+  return [...features];
+}
+
+function definedOnly(resources: ComputeResources | undefined): Partial<ComputeResources> {
+  return Object.fromEntries(Object.entries(resources ?? {}).filter(([, v]) => v !== undefined));
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function requireCidr(ctx: PropContext, value: string): string {
+  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
+  const v6 = typeof value === 'string' && /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/.test(value);
+  const ok = v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6;
+  if (!ok) {
+    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.1/32" or "0.0.0.0/0"', fix: 'pass the addresses as a CIDR' });
+  }
+  return value;
+}
