@@ -22,3 +22,6 @@ export * from './backup/backup';
 export * from './backup/schedule';
 export * from './backup/restore';
 export * from './backup/volume-backup';
+export * from './models/model-artifact';
+export * from './models/model-source';
+export { ModelFormat, ModelMediaTypes, ModelLayerType, Quantization } from './models/model-metadata';

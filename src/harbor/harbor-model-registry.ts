@@ -230,6 +230,10 @@ export class HarborModelRegistry extends Construct {
 
   private readonly images: ImageCatalog;
   private readonly harborSecrets: HarborSecrets;
+  /** Pods behind the entry point: nginx, or core with an Ingress (handed to projects for clients' policies). */
+  private readonly entryPodLabels: { [key: string]: string };
+  /** The ingress controller's namespace with the ingress exposure, else undefined. */
+  private readonly ingressControllerNamespace?: string;
   private setupJob?: HarborSetup;
 
   constructor(scope: Construct, id: string, props: HarborModelRegistryProps = {}) {
@@ -321,6 +325,8 @@ export class HarborModelRegistry extends Construct {
       redis: externalRedis ? { internal: false, ...externalRedis } : { internal: true, host: `${this.name}-redis`, port: PORTS.redis },
     };
     this.corePodLabels = componentSelector(ctx, 'core');
+    this.entryPodLabels = exposure.nginx ? componentSelector(ctx, 'nginx') : this.corePodLabels;
+    this.ingressControllerNamespace = exposure.nginx ? undefined : ingressControllerNamespace;
     const s = this.harborSecrets;
 
     buildCore(this, ctx, { image: image(PlatformImage.HARBOR_CORE), resources: resources.core, secrets: s, storageDriver: storage.driver });
@@ -414,6 +420,9 @@ export class HarborModelRegistry extends Construct {
         secrets: this.secrets,
         images: this.images,
         corePodLabels: this.corePodLabels,
+        plainHttp: this.externalURL.startsWith('http://'),
+        entryPodLabels: this.entryPodLabels,
+        ingressControllerNamespace: this.ingressControllerNamespace,
       });
     }
     return this.setupJob;

@@ -69,6 +69,22 @@ export interface HarborProjectOptions {
   readonly retention?: TagRetention;
 }
 
+/**
+ * How clients reach the registry, as HarborSetup knows it (passed to `_create`).
+ *
+ * @jsii ignore (internal: not part of the jsii surface)
+ */
+export interface HarborClientEndpoint {
+  /** Whether the external URL is `http://`. */
+  readonly plainHttp: boolean;
+  /** Harbor's namespace. */
+  readonly namespace: string;
+  /** Labels of the entry pods (nginx, or core with an Ingress). */
+  readonly entryPodLabels: { [key: string]: string };
+  /** The ingress controller's namespace with the ingress exposure. */
+  readonly ingressControllerNamespace?: string;
+}
+
 /** Errors of addProject/addRobotAccount name the construct users call them on. */
 const CONSTRUCT = 'HarborModelRegistry';
 
@@ -88,14 +104,33 @@ export class HarborProject {
     options: HarborProjectOptions,
     registryHost: string,
     robotFactory: (project: HarborProject, name: string, options: HarborRobotAccountOptions) => HarborRobotAccount,
+    endpoint?: HarborClientEndpoint,
   ): HarborProject {
-    return new HarborProject(name, options ?? {}, registryHost, robotFactory);
+    return new HarborProject(name, options ?? {}, registryHost, robotFactory, endpoint);
   }
 
   /** Project name. */
   public readonly name: string;
   /** Registry host clients pull from, e.g. `harbor.example.com`. */
   public readonly registryHost: string;
+  /**
+   * Whether clients talk plain HTTP to {@link registryHost} (Harbor's external URL is `http://`):
+   * ORAS then needs `--plain-http`.
+   */
+  public readonly plainHttp: boolean;
+  /** Harbor's namespace, where the entry pods run (for clients' egress NetworkPolicies). */
+  public readonly harborNamespace: string;
+  /**
+   * Labels of the pods behind {@link registryHost} inside the cluster (Harbor's nginx, or core
+   * when Harbor is exposed through an Ingress), listening on port 8080: what a client's egress
+   * NetworkPolicy must allow. Harbor's own policy admits the namespaces of its robot accounts.
+   */
+  public readonly entryPodLabels: { [key: string]: string };
+  /**
+   * With an Ingress exposure, the ingress controller's namespace: in-cluster clients that resolve
+   * {@link registryHost} to the controller also need egress to it (ports 80 and 443).
+   */
+  public readonly ingressControllerNamespace?: string;
   /** Whether anonymous pulls are allowed. */
   public readonly isPublic: boolean;
   /** Storage quota in bytes, or -1 when none is declared. */
@@ -120,6 +155,7 @@ export class HarborProject {
     options: HarborProjectOptions,
     registryHost: string,
     robotFactory: (project: HarborProject, name: string, options: HarborRobotAccountOptions) => HarborRobotAccount,
+    endpoint?: HarborClientEndpoint,
   ) {
     this.name = requireHarborName({ construct: CONSTRUCT, prop: 'addProject.name' }, name, 'project');
     const ctx = (prop: string): PropContext => ({ construct: CONSTRUCT, prop: `projects.${name}.${prop}` });
@@ -127,6 +163,10 @@ export class HarborProject {
       throw propError({ ...ctx('options'), value: options, allowed: 'a HarborProjectOptions object or nothing', fix: 'pass e.g. { storageQuota: "100Gi" }' });
     }
     this.registryHost = registryHost;
+    this.plainHttp = endpoint?.plainHttp ?? false;
+    this.harborNamespace = endpoint?.namespace ?? 'harbor';
+    this.entryPodLabels = { ...(endpoint?.entryPodLabels ?? {}) };
+    this.ingressControllerNamespace = endpoint?.ingressControllerNamespace;
     this.robotFactory = robotFactory;
     this.isPublic = requireBoolean(ctx('public'), options.public, false);
     this.autoScan = requireBoolean(ctx('autoScan'), options.autoScan, true);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { HarborProject, HarborProjectOptions } from './project';
+import { HarborClientEndpoint, HarborProject, HarborProjectOptions } from './project';
 import { HarborRobotAccount, HarborRobotAccountOptions } from './robot-account';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
@@ -52,6 +52,31 @@ export interface HarborSetupProps {
 
   /** Labels of Harbor core's pods, for the Job's egress NetworkPolicy rule. */
   readonly corePodLabels: { [key: string]: string };
+
+  /**
+   * Clients reach `registryHost` over plain HTTP (Harbor's external URL is `http://`), so ORAS
+   * and other clients need `--plain-http`. Passed on as {@link HarborProject.plainHttp}.
+   *
+   * @default false
+   */
+  readonly plainHttp?: boolean;
+
+  /**
+   * Labels of the pods (in `namespace`) behind `registryHost` inside the cluster: Harbor's nginx,
+   * or core when Harbor is exposed through an Ingress. Passed on as
+   * {@link HarborProject.entryPodLabels} for clients' egress NetworkPolicies.
+   *
+   * @default - corePodLabels
+   */
+  readonly entryPodLabels?: { [key: string]: string };
+
+  /**
+   * Namespace of the ingress controller when clients reach `registryHost` through an Ingress.
+   * Passed on as {@link HarborProject.ingressControllerNamespace}.
+   *
+   * @default - none (Harbor is not exposed through an Ingress)
+   */
+  readonly ingressControllerNamespace?: string;
 }
 
 const SCRIPT_KEY = 'harbor-setup.sh';
@@ -101,6 +126,7 @@ export class HarborSetup extends Construct {
   private readonly bootstrap: SecretBootstrap;
   private readonly images: ImageCatalog;
   private readonly corePodLabels: Record<string, string>;
+  private readonly endpoint: HarborClientEndpoint;
   private readonly appLabels: AppLabels;
   private readonly declared: HarborProject[] = [];
   /** Secret names taken per namespace, to refuse two robots whose Secrets would collide. */
@@ -138,6 +164,22 @@ export class HarborSetup extends Construct {
       throw propError({ ...ctx('corePodLabels'), value: coreLabels, allowed: 'a non-empty map of label names to string values', fix: 'pass the selector labels of Harbor core\'s pods' });
     }
     this.corePodLabels = { ...coreLabels };
+    if (props.plainHttp !== undefined && typeof props.plainHttp !== 'boolean') {
+      throw propError({ ...ctx('plainHttp'), value: props.plainHttp, allowed: 'true or false', fix: 'pass true when Harbor\'s external URL is http://, or leave it out' });
+    }
+    const entryLabels = props.entryPodLabels ?? coreLabels;
+    if (entryLabels === null || typeof entryLabels !== 'object' || Object.keys(entryLabels).length === 0 ||
+      !Object.values(entryLabels).every((v) => typeof v === 'string')) {
+      throw propError({ ...ctx('entryPodLabels'), value: entryLabels, allowed: 'a non-empty map of label names to string values', fix: 'pass the selector labels of Harbor\'s nginx (or core) pods, or leave it out' });
+    }
+    this.endpoint = {
+      plainHttp: props.plainHttp ?? false,
+      namespace: this.namespace,
+      entryPodLabels: { ...entryLabels },
+      ingressControllerNamespace: props.ingressControllerNamespace === undefined
+        ? undefined
+        : requireDnsLabel(ctx('ingressControllerNamespace'), props.ingressControllerNamespace),
+    };
     this.appLabels = { name: 'harbor', instance: this.baseName, component: 'setup' };
     this.podLabels = selectorLabels(this.appLabels);
   }
@@ -163,7 +205,7 @@ export class HarborSetup extends Construct {
         fix: 'declare each project once and keep the returned HarborProject to add robots to it',
       });
     }
-    const project = HarborProject._create(name, options ?? {}, this.registryHost, (p, robot, o) => this.createRobot(p, robot, o));
+    const project = HarborProject._create(name, options ?? {}, this.registryHost, (p, robot, o) => this.createRobot(p, robot, o), this.endpoint);
     this.declared.push(project);
     this.ensureObjects();
     return project;

@@ -70,6 +70,23 @@ describe('external URL and registry host', () => {
     expectNames(propErrorOf(() => construct({ externalURL: 'https://harbor.harbor.svc' })), 'externalURL', '"https://harbor.harbor.svc"');
   });
 
+  test('projects tell clients how to reach the registry: plain HTTP and entry pods per exposure', () => {
+    const clusterIP = construct({}).addProject('ml-models');
+    expect(clusterIP.plainHttp).toBe(true);
+    expect(clusterIP.harborNamespace).toBe('harbor');
+    expect(clusterIP.entryPodLabels).toEqual({ 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/instance': 'harbor', 'app.kubernetes.io/component': 'nginx' });
+    expect(clusterIP.ingressControllerNamespace).toBeUndefined();
+
+    const tls = construct({ namespace: 'registry', exposure: HarborExposure.ingress({ host: 'harbor.example.com', tlsSecretName: 'harbor-tls' }), ingressControllerNamespace: 'ingress' });
+    const models = tls.addProject('ml-models');
+    expect(models.plainHttp).toBe(false);
+    expect(models.harborNamespace).toBe('registry');
+    expect(models.entryPodLabels).toEqual(tls.corePodLabels);
+    expect(models.ingressControllerNamespace).toBe('ingress');
+
+    expect(construct({ exposure: HarborExposure.ingress({ host: 'harbor.example.com' }) }).addProject('ml-models').plainHttp).toBe(true);
+  });
+
   test('malformed URLs throw', () => {
     for (const url of ['harbor.example.com', 'http://harbor.example.com/', 'http://harbor.example.com/path', 'ftp://harbor', 'http://Harbor.example.com']) {
       expectNames(propErrorOf(() => construct({ externalURL: url })), 'externalURL', JSON.stringify(url));

@@ -118,6 +118,38 @@ describe('HarborProject', () => {
     expect(ref.tag).toBe('v1.0.0-gguf');
     expect(() => project.modelReference('TinyLlama', 'v1')).toThrow(/ModelReference 'repository'/);
   });
+
+  test('client endpoint defaults: https, core pods in Harbor\'s namespace, no ingress controller', () => {
+    const project = newSetup().addProject('ml-models');
+    expect(project.plainHttp).toBe(false);
+    expect(project.harborNamespace).toBe('harbor');
+    expect(project.entryPodLabels).toEqual({ 'app.kubernetes.io/component': 'core' });
+    expect(project.ingressControllerNamespace).toBeUndefined();
+  });
+
+  test('client endpoint from the setup props: plain HTTP, entry pods, ingress controller', () => {
+    const chart = Testing.chart();
+    const secrets = new SecretBootstrap(chart, 'secrets', { namespace: 'harbor', name: 'harbor' });
+    const setup = new HarborSetup(chart, 'setup', {
+      namespace: 'harbor',
+      name: 'harbor',
+      coreUrl: 'http://harbor-core.harbor.svc:80',
+      registryHost: REGISTRY,
+      adminPassword: SecretKeyReference.fromSecret('harbor-core', 'HARBOR_ADMIN_PASSWORD'),
+      secrets,
+      corePodLabels: { 'app.kubernetes.io/component': 'core' },
+      plainHttp: true,
+      entryPodLabels: { 'app.kubernetes.io/component': 'nginx' },
+      ingressControllerNamespace: 'ingress-nginx',
+    });
+    const project = setup.addProject('ml-models');
+    expect(project.plainHttp).toBe(true);
+    expect(project.entryPodLabels).toEqual({ 'app.kubernetes.io/component': 'nginx' });
+    expect(project.ingressControllerNamespace).toBe('ingress-nginx');
+    // The outputs are copies: changing them does not change the setup's other projects.
+    project.entryPodLabels.extra = 'x';
+    expect(setup.addProject('other').entryPodLabels).toEqual({ 'app.kubernetes.io/component': 'nginx' });
+  });
 });
 
 describe('HarborRobotAccount', () => {

@@ -273,6 +273,9 @@ describe('HarborSetup props', () => {
     [{ registryHost: 'https://harbor.example.com' }, ["HarborSetup 'registryHost': got \"https://harbor.example.com\""]],
     [{ corePodLabels: {} }, ["HarborSetup 'corePodLabels'"]],
     [{ adminPassword: 'Harbor12345' as unknown as SecretKeyReference }, ["HarborSetup 'adminPassword'", 'a SecretKeyReference']],
+    [{ plainHttp: 'yes' as unknown as boolean }, ["HarborSetup 'plainHttp': got \"yes\"", 'true or false']],
+    [{ entryPodLabels: {} }, ["HarborSetup 'entryPodLabels': got {}"]],
+    [{ ingressControllerNamespace: 'Ingress' }, ["HarborSetup 'ingressControllerNamespace': got \"Ingress\""]],
   ];
   test.each(badProps)('rejects %p', (props, parts) => {
     expectError(() => setupIn(Testing.chart(), props), ...parts);

@@ -1,0 +1,442 @@
+/**
+ * Runs the real src/models/scripts/import-model.sh (under sh, bash and busybox sh when present)
+ * with stand-ins first on PATH: `oras` (fixtures/bin/oras, a registry in a temp directory that
+ * records every call), `wget` (serves local files) and `sleep` (records, returns at once). The
+ * spec, config blob and annotation file come from a synthesized ModelArtifact, so what the
+ * construct renders is what is pushed here.
+ */
+import { spawnSync } from 'child_process';
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { find, platform } from './helpers';
+import { HarborExposure } from '../../src/harbor/exposure';
+import { HarborModelRegistryProps } from '../../src/harbor/harbor-model-registry';
+import { ModelArtifact } from '../../src/models/model-artifact';
+import { ModelFormat, Quantization } from '../../src/models/model-metadata';
+import { ModelSource } from '../../src/models/model-source';
+
+jest.setTimeout(120_000);
+
+const SCRIPT = path.resolve(__dirname, '..', '..', 'src', 'models', 'scripts', 'import-model.sh');
+const FIXTURE_BIN = path.join(__dirname, 'fixtures', 'bin');
+const ROBOT_USER = 'robot$ml-models+pusher';
+/** Quotes, a backslash, a dollar and a colon exercise the credentials path. */
+const ROBOT_PASSWORD = 'Qx7"pa\\ss$word:9zZ';
+const WEIGHT_URL = 'https://models.example.com/files/tiny-model.gguf';
+const README_URL = 'https://models.example.com/files/README.md';
+const REFERENCE = 'harbor.harbor.svc/ml-models/tiny:v1';
+const ARTIFACT_TYPE = 'application/vnd.cnai.model.manifest.v1+json';
+
+function which(tool: string): string | undefined {
+  const result = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+interface Shell {
+  readonly name: string;
+  readonly argv: string[];
+  /** Put busybox applets before the system tools on PATH, as in the Alpine-based ORAS image. */
+  readonly applets?: boolean;
+}
+
+const BUSYBOX = which('busybox');
+const SHELLS: Shell[] = [
+  { name: 'sh', argv: ['sh'] },
+  ...(which('bash') ? [{ name: 'bash', argv: ['bash'] }] : []),
+  ...(BUSYBOX ? [{ name: 'busybox sh with busybox applets (as in the ORAS image)', argv: ['busybox', 'sh'], applets: true }] : []),
+];
+/** The tools import-model.sh and the wget stand-in use, linked to busybox in APPLETS_DIR. */
+const APPLETS = ['base64', 'cat', 'grep', 'head', 'mkdir', 'mktemp', 'mv', 'rm', 'sed', 'sha256sum', 'tail', 'tr', 'wc'];
+const APPLETS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'busybox-applets-'));
+
+function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A small GGUF-looking weight file: magic, version 3, no tensors, no metadata, then noise. */
+function weightFile(): Buffer {
+  const header = Buffer.alloc(24);
+  header.write('GGUF', 0, 'ascii');
+  header.writeUInt32LE(3, 4);
+  return Buffer.concat([header, randomBytes(4096 + Math.floor(Math.random() * 512))]);
+}
+
+interface Fixture {
+  readonly root: string;
+  readonly importDir: string;
+  readonly scratch: string;
+  readonly secretRoot: string;
+  readonly credentials: string;
+  readonly orasDir: string;
+  readonly wgetDir: string;
+  readonly sleepLog: string;
+  readonly weight: Buffer;
+  readonly readme: Buffer;
+  readonly data: Record<string, string>;
+}
+
+interface Options {
+  /** The sha256 the artifact declares for the weight (default: the real one). */
+  readonly declaredWeightSha?: string;
+  readonly harbor?: HarborModelRegistryProps;
+}
+
+function setUp(options: Options = {}): Fixture {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'import-model-'));
+  const dirs = ['import', 'scratch', 'secret', 'credentials', 'oras', 'wget', 'wget/files'].map((d) => path.join(root, d));
+  for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+  const weight = weightFile();
+  const readme = Buffer.from('# tiny\n\nA test model.\n');
+  fs.writeFileSync(path.join(root, 'wget', 'files', 'tiny-model.gguf'), weight);
+  fs.writeFileSync(path.join(root, 'wget', 'files', 'README.md'), readme);
+  fs.writeFileSync(path.join(root, 'credentials', 'username'), ROBOT_USER);
+  fs.writeFileSync(path.join(root, 'credentials', 'password'), `${ROBOT_PASSWORD}\n`);
+
+  const p = platform(options.harbor);
+  new ModelArtifact(p.chart, 'tiny', {
+    project: p.project,
+    repository: 'tiny',
+    tag: 'v1',
+    source: ModelSource.fromUrl(WEIGHT_URL, { sha256: options.declaredWeightSha ?? sha256(weight), sizeBytes: weight.length }),
+    extraFiles: [ModelSource.fromUrl(README_URL, { sha256: sha256(readme), sizeBytes: readme.length })],
+    format: ModelFormat.GGUF,
+    architecture: 'llama',
+    paramSize: '1M',
+    quantization: Quantization.Q8_0,
+    description: 'tiny test model',
+    pushRobot: p.pusher,
+  });
+  const data = find(Testing.synth(p.chart), 'ConfigMap', 'tiny-v1').data as Record<string, string>;
+  for (const key of ['import.spec', 'model-config.json', 'annotations.json']) fs.writeFileSync(path.join(root, 'import', key), data[key]);
+  return {
+    root,
+    importDir: path.join(root, 'import'),
+    scratch: path.join(root, 'scratch'),
+    secretRoot: path.join(root, 'secret'),
+    credentials: path.join(root, 'credentials'),
+    orasDir: path.join(root, 'oras'),
+    wgetDir: path.join(root, 'wget'),
+    sleepLog: path.join(root, 'sleeps'),
+    weight,
+    readme,
+    data,
+  };
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(shell: Shell, f: Fixture, env: Record<string, string> = {}): Run {
+  const result = spawnSync(shell.argv[0], [...shell.argv.slice(1), SCRIPT,
+    path.join(f.importDir, 'import.spec'), path.join(f.importDir, 'model-config.json'), path.join(f.importDir, 'annotations.json')], {
+    env: {
+      PATH: [FIXTURE_BIN, ...(shell.applets ? [APPLETS_DIR] : []), path.dirname(process.execPath), process.env.PATH].join(':'),
+      FAKE_ORAS_DIR: f.orasDir,
+      FAKE_ORAS_CREDENTIALS: `${ROBOT_USER}:${ROBOT_PASSWORD}`,
+      FAKE_ORAS_PLAIN_HTTP: 'true',
+      FAKE_WGET_DIR: f.wgetDir,
+      FAKE_SLEEP_LOG: f.sleepLog,
+      REGISTRY_CREDENTIALS_DIR: f.credentials,
+      IMPORT_SCRATCH_DIR: f.scratch,
+      IMPORT_SECRET_DIR: f.secretRoot,
+      IMPORT_ATTEMPTS: '4',
+      IMPORT_RETRY_DELAY_SECONDS: '2',
+      ...env,
+    },
+    cwd: f.root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface OrasCall {
+  readonly argv: string[];
+  readonly stdin: string;
+  readonly cwd: string;
+}
+
+function orasCalls(f: Fixture): OrasCall[] {
+  const file = path.join(f.orasDir, 'calls.jsonl');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+}
+
+function wgetCalls(f: Fixture): string[] {
+  const file = path.join(f.wgetDir, 'calls');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+}
+
+function sleeps(f: Fixture): string[] {
+  return fs.existsSync(f.sleepLog) ? fs.readFileSync(f.sleepLog, 'utf8').trim().split('\n') : [];
+}
+
+function stored(f: Fixture, ref = REFERENCE): any {
+  return JSON.parse(fs.readFileSync(path.join(f.orasDir, 'manifests', `${encodeURIComponent(ref)}.json`), 'utf8'));
+}
+
+function subcommands(f: Fixture): string[] {
+  return orasCalls(f).map((c) => (c.argv[0] === 'manifest' ? 'manifest fetch' : c.argv[0]));
+}
+
+/** Files and directories left under `dir`, recursively. */
+function leftovers(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true }).map(String);
+}
+
+beforeAll(() => {
+  // Git may drop the executable bit; PATH lookup needs it.
+  for (const file of fs.readdirSync(FIXTURE_BIN)) fs.chmodSync(path.join(FIXTURE_BIN, file), 0o755);
+  if (BUSYBOX) for (const applet of APPLETS) fs.symlinkSync(BUSYBOX, path.join(APPLETS_DIR, applet));
+});
+
+afterAll(() => fs.rmSync(APPLETS_DIR, { recursive: true, force: true }));
+
+test('the ConfigMap carries the script file unchanged', () => {
+  expect(setUp().data['import-model.sh']).toBe(fs.readFileSync(SCRIPT, 'utf8'));
+});
+
+describe.each(SHELLS.map((shell) => [shell.name, shell] as const))('import-model.sh under %s', (_name, shell) => {
+  let f: Fixture;
+  afterEach(() => fs.rmSync(f.root, { recursive: true, force: true }));
+
+  test('a sha256 mismatch fails with a clear line naming file, expected and actual digest, and pushes nothing', () => {
+    const wrong = 'ab'.repeat(32);
+    f = setUp({ declaredWeightSha: wrong });
+    const result = run(shell, f);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(
+      `import-model: ERROR: sha256 mismatch for tiny-model.gguf (downloaded from ${WEIGHT_URL}): expected sha256:${wrong}, got sha256:${sha256(f.weight)}\n`);
+    expect(subcommands(f)).toEqual(['manifest fetch']);
+    expect(fs.existsSync(path.join(f.orasDir, 'manifests'))).toBe(false);
+    // Nothing left behind: no download, no registry config with the credentials.
+    expect(leftovers(f.scratch)).toEqual([]);
+    expect(leftovers(f.secretRoot)).toEqual([]);
+  });
+
+  test('a first run downloads, verifies and pushes once with the exact ORAS arguments', () => {
+    f = setUp();
+    const result = run(shell, f);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(wgetCalls(f)).toEqual([
+      `-q -c -T 60 -O ${f.scratch}/partial/tiny-model.gguf ${WEIGHT_URL}`,
+      `-q -c -T 60 -O ${f.scratch}/partial/README.md ${README_URL}`,
+    ]);
+    const calls = orasCalls(f);
+    expect(subcommands(f)).toEqual(['manifest fetch', 'push', 'manifest fetch']);
+    const registryConfig = expect.stringMatching(new RegExp(`^${f.secretRoot}/model-import\\.[^/]+/registry-config\\.json$`));
+    expect(calls[0].argv).toEqual(['manifest', 'fetch', '--registry-config', registryConfig, '--plain-http', REFERENCE]);
+    expect(calls[1].argv).toEqual([
+      'push',
+      '--registry-config', registryConfig,
+      '--plain-http',
+      '--artifact-type', ARTIFACT_TYPE,
+      '--config', `${f.importDir}/model-config.json:application/vnd.cnai.model.config.v1+json`,
+      '--annotation-file', `${f.importDir}/annotations.json`,
+      REFERENCE,
+      'tiny-model.gguf:application/vnd.cnai.model.weight.v1.raw',
+      'README.md:application/vnd.cnai.model.doc.v1.raw',
+    ]);
+    // Relative file names, so each layer's title is the bare file name.
+    expect(calls[1].cwd).toBe(`${f.scratch}/files`);
+    expect(calls.every((c) => c.stdin === '')).toBe(true);
+
+    const manifest = stored(f);
+    expect(manifest.artifactType).toBe(ARTIFACT_TYPE);
+    expect(manifest.config).toEqual({
+      mediaType: 'application/vnd.cnai.model.config.v1+json',
+      digest: `sha256:${sha256(f.data['model-config.json'])}`,
+      size: Buffer.byteLength(f.data['model-config.json']),
+    });
+    expect(manifest.layers).toEqual([
+      {
+        mediaType: 'application/vnd.cnai.model.weight.v1.raw',
+        digest: `sha256:${sha256(f.weight)}`,
+        size: f.weight.length,
+        annotations: { 'org.opencontainers.image.title': 'tiny-model.gguf', 'org.cnai.model.filepath': 'tiny-model.gguf' },
+      },
+      {
+        mediaType: 'application/vnd.cnai.model.doc.v1.raw',
+        digest: `sha256:${sha256(f.readme)}`,
+        size: f.readme.length,
+        annotations: { 'org.opencontainers.image.title': 'README.md', 'org.cnai.model.filepath': 'README.md' },
+      },
+    ]);
+    expect(manifest.annotations).toEqual({
+      'org.cnai.model.format': 'gguf',
+      'org.cnai.model.architecture': 'llama',
+      'org.cnai.model.param.size': '1M',
+      'org.cnai.model.quantization': 'Q8_0',
+      'org.cnai.model.description': 'tiny test model',
+      'org.opencontainers.image.created': '2025-01-01T00:00:00Z',
+    });
+    expect(result.stdout).toContain(`import-model: ${REFERENCE} does not exist yet\n`);
+    expect(result.stdout).toContain(`import-model: verified tiny-model.gguf: sha256:${sha256(f.weight)}, ${f.weight.length} bytes\n`);
+    expect(result.stdout).toContain(`import-model: oras: Pushed [registry] ${REFERENCE}\n`);
+    expect(result.stdout).toContain(`import-model: imported ${REFERENCE}: artifactType ${ARTIFACT_TYPE}, config sha256:${sha256(f.data['model-config.json'])}, 2 layer(s)\n`);
+    expect(leftovers(f.scratch)).toEqual([]);
+    expect(leftovers(f.secretRoot)).toEqual([]);
+  });
+
+  test('a second run finds the model in the registry and downloads and pushes nothing', () => {
+    f = setUp();
+    expect(run(shell, f).status).toBe(0);
+    const firstManifest = fs.readFileSync(path.join(f.orasDir, 'manifests', `${encodeURIComponent(REFERENCE)}.json`), 'utf8');
+    fs.rmSync(path.join(f.orasDir, 'calls.jsonl'));
+    fs.rmSync(path.join(f.wgetDir, 'calls'));
+
+    const second = run(shell, f);
+    expect(second.stderr).toBe('');
+    expect(second.status).toBe(0);
+    expect(subcommands(f)).toEqual(['manifest fetch']);
+    expect(wgetCalls(f)).toEqual([]);
+    expect(second.stdout).toBe(`import-model: ${REFERENCE} already holds this model (2 file(s), artifactType ${ARTIFACT_TYPE}): nothing to download or push\n`);
+    expect(fs.readFileSync(path.join(f.orasDir, 'manifests', `${encodeURIComponent(REFERENCE)}.json`), 'utf8')).toBe(firstManifest);
+  });
+
+  test('credentials never appear in command arguments, stdin, environment or output', () => {
+    f = setUp();
+    const first = run(shell, f);
+    const second = run(shell, f);
+    expect([first.status, second.status]).toEqual([0, 0]);
+    const encoded = Buffer.from(`${ROBOT_USER}:${ROBOT_PASSWORD}`).toString('base64');
+    const seen = [
+      first.stdout, first.stderr, second.stdout, second.stderr,
+      ...orasCalls(f).flatMap((c) => [...c.argv, c.stdin]),
+      ...wgetCalls(f),
+    ].join('\n');
+    for (const secret of [ROBOT_PASSWORD, 'pa\\ss$word', encoded, ROBOT_USER]) expect(seen).not.toContain(secret);
+    // The stand-in authenticated every call with the registry config the script wrote.
+    expect(orasCalls(f)).toHaveLength(4);
+    expect(leftovers(f.secretRoot)).toEqual([]);
+  });
+
+  test('waits while the registry is not reachable, with doubling pauses', () => {
+    f = setUp();
+    const result = run(shell, f, { FAKE_ORAS_UNAVAILABLE: '2' });
+    expect(result.status).toBe(0);
+    expect(sleeps(f)).toEqual(['2', '4']);
+    expect(result.stdout).toContain(`import-model: attempt 1/4: cannot read ${REFERENCE} (Error: Get "https://harbor.harbor.svc/v2/": dial tcp 10.96.0.10:80: connect: connection refused); retrying in 2s\n`);
+    expect(subcommands(f)).toEqual(['manifest fetch', 'manifest fetch', 'manifest fetch', 'push', 'manifest fetch']);
+  });
+
+  test('gives up on an unreachable registry after the bounded attempts, before downloading', () => {
+    f = setUp();
+    const result = run(shell, f, { FAKE_ORAS_UNAVAILABLE: '100' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`import-model: ERROR: cannot read ${REFERENCE} after 4 attempts: Error: Get`);
+    expect(wgetCalls(f)).toEqual([]);
+  });
+
+  test('wrong credentials are retried (the robot may not exist yet), then fail without a secret in the log', () => {
+    f = setUp();
+    const result = run(shell, f, { FAKE_ORAS_CREDENTIALS: 'robot$ml-models+pusher:other' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('unauthorized');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(ROBOT_PASSWORD);
+  });
+
+  test('resumes an interrupted download and verifies the whole file', () => {
+    f = setUp();
+    const result = run(shell, f, { FAKE_WGET_BREAK_CALLS: '1' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(wgetCalls(f)).toHaveLength(3);
+    expect(result.stdout).toContain('import-model: attempt 1/4: download of tiny-model.gguf failed (wget: error getting response: Connection reset by peer); retrying in 2s\n');
+    expect(stored(f).layers[0].digest).toBe(`sha256:${sha256(f.weight)}`);
+  });
+
+  test('a resume the server ignores (file grows too large) starts over instead of failing', () => {
+    f = setUp();
+    const result = run(shell, f, { FAKE_WGET_BREAK_CALLS: '1', FAKE_WGET_NO_RANGE: '1' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/download of tiny-model\.gguf failed \(resumed download grew to \d+ bytes\)/);
+    expect(stored(f).layers[0].digest).toBe(`sha256:${sha256(f.weight)}`);
+  });
+
+  test('a download of the wrong size that is not a resume fails as an integrity error', () => {
+    f = setUp();
+    fs.writeFileSync(path.join(f.wgetDir, 'files', 'tiny-model.gguf'), Buffer.concat([f.weight, Buffer.from('extra')]));
+    const result = run(shell, f);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`import-model: ERROR: size mismatch for tiny-model.gguf (downloaded from ${WEIGHT_URL}): expected ${f.weight.length} bytes, got ${f.weight.length + 5}\n`);
+    expect(subcommands(f)).toEqual(['manifest fetch']);
+  });
+
+  test('a missing file (404) is retried, then fails naming file and URL', () => {
+    f = setUp();
+    fs.rmSync(path.join(f.wgetDir, 'files', 'README.md'));
+    const result = run(shell, f);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`import-model: ERROR: download of README.md from ${README_URL} failed after 4 attempts: wget: server returned error: HTTP/1.1 404 Not Found\n`);
+    expect(subcommands(f)).toEqual(['manifest fetch']);
+    expect(leftovers(f.scratch)).toEqual([]);
+  });
+
+  test('a failed push is retried', () => {
+    f = setUp();
+    const result = run(shell, f, { FAKE_ORAS_PUSH_FAILURES: '1' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`import-model: attempt 1/4: push of ${REFERENCE} failed (Error: failed to push ${REFERENCE}: unexpected EOF); retrying in 2s\n`);
+    expect(subcommands(f)).toEqual(['manifest fetch', 'push', 'push', 'manifest fetch']);
+  });
+
+  test('a tag that holds other content (another artifact type or other weights) is replaced', () => {
+    f = setUp();
+    const other = { schemaVersion: 2, artifactType: 'application/vnd.unknown.artifact.v1', layers: [{ digest: `sha256:${sha256(f.weight)}` }, { digest: `sha256:${sha256(f.readme)}` }] };
+    fs.mkdirSync(path.join(f.orasDir, 'manifests'));
+    fs.writeFileSync(path.join(f.orasDir, 'manifests', `${encodeURIComponent(REFERENCE)}.json`), JSON.stringify(other));
+    const result = run(shell, f);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`import-model: ${REFERENCE} holds another artifact; it will be replaced\n`);
+    expect(subcommands(f)).toEqual(['manifest fetch', 'push', 'manifest fetch']);
+    expect(stored(f).artifactType).toBe(ARTIFACT_TYPE);
+  });
+
+  test('a tag with the same files but other metadata is kept, with a note', () => {
+    f = setUp();
+    expect(run(shell, f).status).toBe(0);
+    const manifest = stored(f);
+    manifest.config.digest = `sha256:${'0'.repeat(64)}`;
+    fs.writeFileSync(path.join(f.orasDir, 'manifests', `${encodeURIComponent(REFERENCE)}.json`), JSON.stringify(manifest, null, 2));
+    fs.rmSync(path.join(f.orasDir, 'calls.jsonl'));
+    const result = run(shell, f);
+    expect(result.status).toBe(0);
+    expect(subcommands(f)).toEqual(['manifest fetch']);
+    expect(result.stdout).toContain('note: its config blob is not the declared one');
+  });
+
+  test('bad input exits 2 (the Job fails at once): unreadable credentials, a broken spec', () => {
+    f = setUp();
+    const noCredentials = run(shell, f, { REGISTRY_CREDENTIALS_DIR: path.join(f.root, 'missing') });
+    expect(noCredentials.status).toBe(2);
+    expect(noCredentials.stderr).toContain('cannot read the files username and password');
+    fs.writeFileSync(path.join(f.importDir, 'import.spec'), f.data['import.spec'].replace('plain-http true', 'plain-http maybe'));
+    const badSpec = run(shell, f);
+    expect(badSpec.status).toBe(2);
+    expect(badSpec.stderr).toBe("import-model: ERROR: spec: plain-http must be true or false, got 'maybe'\n");
+    expect(orasCalls(f)).toEqual([]);
+  });
+});
+
+describe('import-model.sh against an https Harbor', () => {
+  test('no --plain-http when Harbor is exposed over https', () => {
+    const f = setUp({ harbor: { exposure: HarborExposure.ingress({ host: 'harbor.example.com', tlsSecretName: 'harbor-tls' }) } });
+    try {
+      const result = run(SHELLS[0], f, { FAKE_ORAS_PLAIN_HTTP: 'false' });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const calls = orasCalls(f);
+      expect(calls.map((c) => c.argv.includes('--plain-http'))).toEqual([false, false, false]);
+      expect(calls[1].argv).toContain('harbor.example.com/ml-models/tiny:v1');
+    } finally {
+      fs.rmSync(f.root, { recursive: true, force: true });
+    }
+  });
+});
