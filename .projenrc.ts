@@ -74,8 +74,16 @@ project.addTask('synth', {
   exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
 });
 project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('bench');
+project.eslint?.allowDevDeps('bench/**');
+
+// Benchmarks print figures; they are not timed tests.
+project.addTask('bench:cache', {
+  description: 'Model cache: hit time for 0.5/5/70 GB models and bytes fetched on update/rollback',
+  exec: 'ts-node --project bench/tsconfig.json bench/model-cache-bench.ts',
+});
 // 'dist-packages' spelled as jsii-pacmak looks for it, else pacmak appends it to .npmignore on every package run.
-project.npmignore?.addPatterns('/examples/', '/.ci/', 'dist-packages', '/build-tools/');
+project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages', '/build-tools/');
 project.eslint?.allowDevDeps('examples/**');
 
 project.synth();

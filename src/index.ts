@@ -25,3 +25,7 @@ export * from './backup/volume-backup';
 export * from './models/model-artifact';
 export * from './models/model-source';
 export { ModelFormat, ModelMediaTypes, ModelLayerType, Quantization } from './models/model-metadata';
+export * from './inference/inference-model';
+export * from './inference/gpu';
+export * from './inference/model-cache-options';
+export * from './inference/llama-inference-service';

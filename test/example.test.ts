@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { buildExamplePlatform } from '../examples/platform';
+import { buildExamplePlatform, TINYLLAMA } from '../examples/platform';
 import { ImageCatalog } from '../src';
 import { describeWithVeleroCrds, expectValidManifests } from './validation';
 
@@ -63,6 +63,19 @@ describe('example platform (npm run synth)', () => {
     expect(setupSpec).toContain('inference-pull');
     const pullSecretRole = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'ai-inference');
     expect(pullSecretRole).toBeDefined();
+  });
+
+  test('imports TinyLlama into ml-models/tinyllama-oras:v1.0.0-gguf and serves it in ai-inference', () => {
+    const { model, inference } = buildExamplePlatform(Testing.app());
+    expect(model.reference.toString()).toBe('harbor.harbor.svc/ml-models/tinyllama-oras:v1.0.0-gguf');
+    expect(model.reference.layerDigests).toEqual([`sha256:${TINYLLAMA.sha256}`]);
+    expect(model.modelFile).toBe('tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf');
+    expect(model.sizeBytes).toBe(668_788_096);
+    const server = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'ai-inference');
+    const args: string[] = server.spec.template.spec.containers[0].args;
+    expect(args.join(' ')).toContain(`--model /models/current/${TINYLLAMA.file}`);
+    expect(server.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['model-cache']);
+    expect(inference.endpoint).toBe('http://llama.ai-inference.svc:8080');
   });
 
   test('deploys SeaweedFS with the velero and harbor buckets', () => {
