@@ -1,10 +1,9 @@
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, VELERO_CRD_NAMES, VeleroContext, WAVES, veleroLabels } from './context';
 import { namespacedRef } from './custom-resource';
+import { readContainerScript } from '../core/container-scripts';
 import { selectorLabels } from '../core/names';
 import { NetworkPeer, allowPolicy, tcp } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -173,10 +172,5 @@ function podTemplate(ctx: VeleroContext, serviceAccountName: string, appLabels: 
  * src/backup/scripts/*.sh as lib/backup/scripts/*.sh (build-tools/copy-shell-scripts.js does).
  */
 export function readScript(file: string): string {
-  const full = path.join(__dirname, 'scripts', file);
-  try {
-    return fs.readFileSync(full, 'utf8');
-  } catch (e) {
-    throw new Error(`VeleroKopiaBackup: cannot read its script ${full} (${(e as Error).message}); the package must ship lib/backup/scripts/*.sh`);
-  }
+  return readContainerScript(__dirname, file, 'VeleroKopiaBackup');
 }

@@ -6,7 +6,7 @@ import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket } from '../core/s3-bucket';
-import { PropContext, requireDnsLabel, requireInteger, requireOneOf } from '../core/validate';
+import { PropContext, requireDnsLabel, requireInteger, requireOneOf, requireCidr } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
 
@@ -64,8 +64,8 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
     features: featureList(at('features'), props.features),
     kubeletRootDir,
     logLevel: props.logLevel === undefined ? undefined : requireOneOf(at('logLevel'), props.logLevel, Object.values(VeleroLogLevel)),
-    apiServerCidr: requireCidr(at('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0'),
-    s3EgressCidr: requireCidr(at('s3EgressCidr'), props.s3EgressCidr ?? '0.0.0.0/0'),
+    apiServerCidr: requireCidr(at('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0', 'pass the addresses as a CIDR'),
+    s3EgressCidr: requireCidr(at('s3EgressCidr'), props.s3EgressCidr ?? '0.0.0.0/0', 'pass the addresses as a CIDR'),
     metricsClientNamespaces: (props.metricsClientNamespaces ?? []).map((ns, i) => requireDnsLabel(at(`metricsClientNamespaces[${i}]`), ns)),
     serverResources: resourceRequirements(at('serverResources'), props.serverResources, { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '512Mi' }),
     nodeAgentResources: resourceRequirements(at('nodeAgentResources'), props.nodeAgentResources, { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '1Gi' }),
@@ -87,14 +87,4 @@ function definedOnly(resources: ComputeResources | undefined): Partial<ComputeRe
   return Object.fromEntries(Object.entries(resources ?? {}).filter(([, v]) => v !== undefined));
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-function requireCidr(ctx: PropContext, value: string): string {
-  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
-  const v6 = typeof value === 'string' && /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/.test(value);
-  const ok = v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6;
-  if (!ok) {
-    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.1/32" or "0.0.0.0/0"', fix: 'pass the addresses as a CIDR' });
-  }
-  return value;
-}

@@ -1,9 +1,8 @@
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { readContainerScript } from './container-scripts';
 import { propError } from './errors';
 import { derivedFrom, GeneratedValue, GeneratorSpec, needsCryptoTools, sourceSecretOf, specFields } from './generated-value';
 import { ImageCatalog, PlatformImage } from './images';
@@ -11,7 +10,7 @@ import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './na
 import { allowPolicy, NetworkPeer, tcp } from './network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { requireSecretDataKey, SecretKeyReference } from './secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from './validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger, requireCidr } from './validate';
 
 /** Options for {@link SecretBootstrap.addSecret}. */
 export interface GeneratedSecretOptions {
@@ -209,7 +208,7 @@ export class SecretBootstrap extends Construct {
       instance: requireDnsLabel(ctx('instance'), props.instance ?? this.baseName),
       component: COMPONENT,
     };
-    this.apiServerCidr = requireCidr(ctx('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0');
+    this.apiServerCidr = requireCidr(ctx('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0', 'pass the API server endpoint addresses as a CIDR');
     this.waitTimeoutSeconds = requireInteger(ctx('namespaceWaitTimeout'), (props.namespaceWaitTimeout ?? Duration.minutes(5)).toSeconds(), 1, 86400);
     if (props.ttlAfterFinished !== undefined) {
       this.ttlSecondsAfterFinished = requireInteger(ctx('ttlAfterFinished'), props.ttlAfterFinished.toSeconds(), 0);
@@ -377,7 +376,7 @@ export class SecretBootstrap extends Construct {
   private ensureObjects(): void {
     if (this.objectsCreated) return;
     this.objectsCreated = true;
-    const script = loadScript();
+    const script = readContainerScript(__dirname, SCRIPT_KEY, 'SecretBootstrap');
     const ns = this.namespace;
     const name = this.serviceAccountName;
     const labels = standardLabels(this.appLabels);
@@ -604,29 +603,4 @@ function describeSpec(spec: GeneratorSpec): string {
   }
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/;
 
-function requireCidr(ctx: PropContext, value: string): string {
-  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
-  const v6 = typeof value === 'string' ? IPV6_CIDR.exec(value) : null;
-  const ok = v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6 ? Number(v6[1]) <= 128 : false;
-  if (!ok) {
-    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.1/32" or "0.0.0.0/0"', fix: 'pass the API server endpoint addresses as a CIDR' });
-  }
-  return value;
-}
-
-/**
- * The script is a real file (tested by running it) read at synth. Compiled code runs from
- * lib/core, so the build must copy src/core/scripts/*.sh to lib/core/scripts/.
- */
-function loadScript(): string {
-  const file = path.join(__dirname, 'scripts', SCRIPT_KEY);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`SecretBootstrap: cannot read its script ${file} (${(e as Error).message}). ` +
-      'The package must ship the .sh files of src/core/scripts next to the compiled code (lib/core/scripts).');
-  }
-}

@@ -123,3 +123,17 @@ function suggestDnsLabel(value: unknown, maxLength: number): string {
     .replace(/-+$/g, '');
   return cleaned.length > 0 ? cleaned : 'my-name';
 }
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/;
+
+/** An IPv4 or IPv6 CIDR (NetworkPolicy `ipBlock.cidr`), e.g. `10.0.0.0/8` or `0.0.0.0/0`. */
+export function requireCidr(ctx: PropContext, value: string, fix: string): string {
+  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
+  const v6 = typeof value === 'string' ? IPV6_CIDR.exec(value) : null;
+  const ok = v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6 ? Number(v6[1]) <= 128 : false;
+  if (!ok) {
+    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.0/8" or "0.0.0.0/0"', fix });
+  }
+  return value;
+}

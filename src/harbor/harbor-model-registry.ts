@@ -24,7 +24,7 @@ import { ensureNamespace } from '../core/names';
 import { NetworkPeer } from '../core/network-policy';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty, requireOneOf } from '../core/validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty, requireOneOf, requireCidr } from '../core/validate';
 
 const CONSTRUCT = 'HarborModelRegistry';
 
@@ -271,7 +271,7 @@ export class HarborModelRegistry extends Construct {
     const clientNamespaces = namespaceList(at('clientNamespaces'), props.clientNamespaces);
     const metricsNamespaces = namespaceList(at('metricsClientNamespaces'), props.metricsClientNamespaces);
     const ingressControllerNamespace = requireDnsLabel(at('ingressControllerNamespace'), props.ingressControllerNamespace ?? 'ingress-nginx');
-    const externalCidr = requireCidr(at('externalEndpointsCidr'), props.externalEndpointsCidr ?? '0.0.0.0/0');
+    const externalCidr = requireCidr(at('externalEndpointsCidr'), props.externalEndpointsCidr ?? '0.0.0.0/0', 'pass the address range of the external endpoints');
     if (props.adminPassword !== undefined && !(props.adminPassword instanceof SecretKeyReference)) {
       throw propError({ ...at('adminPassword'), value: props.adminPassword, allowed: 'a SecretKeyReference', fix: "pass SecretKeyReference.fromSecret('harbor-admin', 'password') or leave it out" });
     }
@@ -450,12 +450,4 @@ function unique(values: string[]): string[] {
   return [...new Set(values)].sort();
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-function requireCidr(ctx: PropContext, value: string): string {
-  const m = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
-    throw propError({ ...ctx, value, allowed: 'an IPv4 CIDR such as "10.0.0.0/8" or "0.0.0.0/0"', fix: 'pass the address range of the external endpoints' });
-  }
-  return value;
-}

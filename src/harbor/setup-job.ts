@@ -1,11 +1,10 @@
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { HarborClientEndpoint, HarborProject, HarborProjectOptions } from './project';
 import { HarborRobotAccount, HarborRobotAccountOptions } from './robot-account';
+import { readContainerScript } from '../core/container-scripts';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
@@ -248,7 +247,7 @@ export class HarborSetup extends Construct {
   private ensureObjects(): void {
     if (this.objectsCreated) return;
     this.objectsCreated = true;
-    const script = loadScript();
+    const script = readContainerScript(__dirname, SCRIPT_KEY, 'HarborSetup');
     const name = this.serviceAccountName;
     const labels = standardLabels(this.appLabels);
     const metadata = { name, namespace: this.namespace, labels };
@@ -428,16 +427,3 @@ function requireMatch(ctx: PropContext, value: string | undefined, pattern: RegE
   return value;
 }
 
-/**
- * The script is a real file (tested by running it) read at synth. Compiled code runs from
- * lib/harbor, so the build copies src/harbor/scripts/*.sh to lib/harbor/scripts/.
- */
-function loadScript(): string {
-  const file = path.join(__dirname, 'scripts', SCRIPT_KEY);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`HarborSetup: cannot read its script ${file} (${(e as Error).message}). ` +
-      'The package must ship the .sh files of src/harbor/scripts next to the compiled code (lib/harbor/scripts).');
-  }
-}

@@ -6,9 +6,8 @@
  * a stable link `<cache>/current` that llama-server's `--model` goes through. The script's header
  * documents the layout and the hit / miss / corruption / moved-tag decisions.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { k8s } from 'cdk8s-plus-30';
+import { readContainerScript } from '../core/container-scripts';
 import { propError } from '../core/errors';
 import { ModelReference } from '../core/model-reference';
 
@@ -68,18 +67,9 @@ export interface ModelCacheContainerOptions {
   readonly staleTagFallback?: boolean;
 }
 
-/**
- * The script text, read at synth from `scripts/` next to this module. Compiled code runs from
- * lib/inference, so the package must ship src/inference/scripts/*.sh as lib/inference/scripts/.
- */
+/** The script text, read at synth from `scripts/` next to this module. */
 export function modelCacheScript(): string {
-  const file = path.join(__dirname, 'scripts', MODEL_CACHE_SCRIPT_KEY);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`LlamaInferenceService: cannot read the model-cache script ${file} (${(e as Error).message}). ` +
-      'The package must ship the .sh files of src/inference/scripts next to the compiled code (lib/inference/scripts).');
-  }
+  return readContainerScript(__dirname, MODEL_CACHE_SCRIPT_KEY, 'LlamaInferenceService');
 }
 
 /** The stable path llama-server's `--model` points at: `<cacheMountPath>/current/<modelFile>`. */

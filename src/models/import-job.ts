@@ -4,10 +4,9 @@
  * of the jsii surface.
  */
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
+import { readContainerScript } from '../core/container-scripts';
 import { AppLabels, PART_OF, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, defaultDenyPolicy, PolicyRule } from '../core/network-policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -90,7 +89,7 @@ export function activeDeadlineSeconds(totalBytes: number): number {
 
 /** The ConfigMap, Job and NetworkPolicy of one import. */
 export function buildImportJob(scope: Construct, options: ImportJobOptions): ImportJob {
-  const script = readImportScript();
+  const script = readContainerScript(__dirname, SCRIPT_KEY, 'ModelArtifact');
   const labels = standardLabels(options.labels);
   const data: Record<string, string> = {
     [SCRIPT_KEY]: script,
@@ -242,16 +241,3 @@ export function ensureImportNamespaceDefaultDeny(scope: Construct, namespace: st
   });
 }
 
-/**
- * The script is a real file (tested by running it) read at synth. Compiled code runs from
- * lib/models, so the build copies src/models/scripts/*.sh to lib/models/scripts/.
- */
-export function readImportScript(): string {
-  const file = path.join(__dirname, 'scripts', SCRIPT_KEY);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`ModelArtifact: cannot read its script ${file} (${(e as Error).message}). ` +
-      'The package must ship the .sh files of src/models/scripts next to the compiled code (lib/models/scripts).');
-  }
-}

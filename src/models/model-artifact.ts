@@ -21,7 +21,7 @@ import { ModelReference } from '../core/model-reference';
 import { ensureNamespace } from '../core/names';
 import { NetworkPeer, PolicyRule, tcp, udp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements } from '../core/pod-security';
-import { PropContext, requireDnsLabel, requireDnsSubdomain } from '../core/validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireCidr } from '../core/validate';
 import { PORTS } from '../harbor/context';
 import { HarborProject } from '../harbor/project';
 import { HarborRobotAccount, RobotPermission } from '../harbor/robot-account';
@@ -160,8 +160,6 @@ export interface ModelArtifactProps {
   readonly mediaTypes?: ModelMediaTypes;
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/;
 
 /** Import base names taken per App and namespace, to refuse two imports whose objects would collide. */
 const BASE_NAMES = new WeakMap<IConstruct, Map<string, string>>();
@@ -271,7 +269,7 @@ export class ModelArtifact extends Construct {
     }
     const resources = resourceRequirements(at('resources'), props.resources, DEFAULT_RESOURCES);
     const storageClassName = props.storageClassName === undefined ? undefined : requireDnsSubdomain(at('storageClassName'), props.storageClassName);
-    const downloadCidr = requireCidr(at('allowedDownloadCidr'), props.allowedDownloadCidr ?? '0.0.0.0/0');
+    const downloadCidr = requireCidr(at('allowedDownloadCidr'), props.allowedDownloadCidr ?? '0.0.0.0/0', 'pass the address range of the download servers (or their proxy)');
 
     const sources = [props.source, ...extraFiles];
     const files: ArtifactFile[] = sources.map((s, i) => ({
@@ -427,15 +425,6 @@ function claimBaseName(scope: IConstruct, ctx: PropContext, namespace: string, r
   return base;
 }
 
-function requireCidr(ctx: PropContext, value: string): string {
-  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
-  const v6 = typeof value === 'string' ? IPV6_CIDR.exec(value) : null;
-  const ok = v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6 ? Number(v6[1]) <= 128 : false;
-  if (!ok) {
-    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "0.0.0.0/0" or "203.0.113.0/24"', fix: 'pass the address range of the download servers (or their proxy)' });
-  }
-  return value;
-}
 
 /** Class instances are named by their class (their JSON would be long and unhelpful); plain values as they are. */
 function describeObject(value: unknown): unknown {

@@ -1,9 +1,8 @@
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { SeaweedContext, instanceLabels } from './context';
+import { readContainerScript } from '../core/container-scripts';
 
 /** Script that assembles the S3 identities JSON in the gateway's init container. */
 export const BUILD_IDENTITIES_SCRIPT = 'build-identities.sh';
@@ -15,7 +14,7 @@ export const CREATE_BUCKETS_SCRIPT = 'create-buckets.sh';
  * must therefore be present next to the compiled `.js` (lib/seaweedfs/scripts/) in the package.
  */
 export function readScript(file: string): string {
-  return fs.readFileSync(path.join(__dirname, 'scripts', file), 'utf8');
+  return readContainerScript(__dirname, file, 'SeaweedFSStorage');
 }
 
 /** Short content hash, for names and annotations that must change when content changes. */
