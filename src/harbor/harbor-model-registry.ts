@@ -228,10 +228,11 @@ export class HarborModelRegistry extends Construct {
   /** The secret bootstrap of Harbor's namespace (generated Secrets, checks of the user's Secrets). */
   public readonly secrets: SecretBootstrap;
 
+  /** Selector labels of the pods behind the entry point (nginx, or core with an Ingress), for clients' egress policies. */
+  public readonly entryPodLabels: { [key: string]: string };
+
   private readonly images: ImageCatalog;
   private readonly harborSecrets: HarborSecrets;
-  /** Pods behind the entry point: nginx, or core with an Ingress (handed to projects for clients' policies). */
-  private readonly entryPodLabels: { [key: string]: string };
   /** The ingress controller's namespace with the ingress exposure, else undefined. */
   private readonly ingressControllerNamespace?: string;
   private setupJob?: HarborSetup;

@@ -532,8 +532,7 @@ export class LlamaInferenceService extends Construct {
  */
 function harborEntryPodLabels(harbor: HarborModelRegistry | undefined): Record<string, string> {
   if (harbor === undefined) return selectorLabels({ name: 'harbor', instance: 'harbor', component: 'nginx' });
-  if (harbor.entryServiceName === undefined) return { ...harbor.corePodLabels };
-  return selectorLabels({ name: 'harbor', instance: harbor.name, component: 'nginx' });
+  return { ...harbor.entryPodLabels };
 }
 
 /**
