@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { readContainerScript } from './container-scripts';
+import { contentHashedName } from './content-hash';
 import { propError } from './errors';
 import { derivedFrom, GeneratedValue, GeneratorSpec, needsCryptoTools, sourceSecretOf, specFields } from './generated-value';
 import { ImageCatalog, PlatformImage } from './images';
@@ -497,14 +497,7 @@ export class SecretBootstrap extends Construct {
   }
 
   private jobName(script: string): string {
-    const hash = createHash('sha256')
-      .update(JSON.stringify(this.podTemplate()))
-      .update('\0')
-      .update(this.renderSpec())
-      .update('\0')
-      .update(script)
-      .digest('hex');
-    return `${this.serviceAccountName}-${hash.slice(0, 8)}`;
+    return contentHashedName(this.serviceAccountName, JSON.stringify(this.podTemplate()), this.renderSpec(), script);
   }
 
   private podTemplate(): k8s.PodTemplateSpec {

@@ -1,10 +1,10 @@
-import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { HarborClientEndpoint, HarborProject, HarborProjectOptions } from './project';
 import { HarborRobotAccount, HarborRobotAccountOptions } from './robot-account';
 import { readContainerScript } from '../core/container-scripts';
+import { contentHashedName } from '../core/content-hash';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
@@ -333,14 +333,7 @@ export class HarborSetup extends Construct {
   }
 
   private jobName(script: string): string {
-    const hash = createHash('sha256')
-      .update(JSON.stringify(this.podTemplate()))
-      .update('\0')
-      .update(this.renderSpec())
-      .update('\0')
-      .update(script)
-      .digest('hex');
-    return `${this.serviceAccountName}-${hash.slice(0, 8)}`;
+    return contentHashedName(this.serviceAccountName, JSON.stringify(this.podTemplate()), this.renderSpec(), script);
   }
 
   private podTemplate(): k8s.PodTemplateSpec {
