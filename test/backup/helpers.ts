@@ -1,9 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { VeleroKopiaBackupProps } from '../../src/backup/props';
 import { VeleroKopiaBackup } from '../../src/backup/velero-kopia-backup';
-import { PropValidationError } from '../../src/core/errors';
 import { S3Bucket, S3Credentials } from '../../src/core/s3-bucket';
 import { SeaweedFSStorage } from '../../src/seaweedfs/seaweedfs-storage';
+export { propErrorOf } from '../prop-errors';
 
 /** An S3 bucket whose credentials Secret is in `namespace` (as SeaweedFSStorage.addBucket returns it). */
 export function bucketIn(namespace = 'velero', endpoint = 'http://seaweedfs-s3.seaweedfs.svc:8333'): S3Bucket {
@@ -57,13 +57,3 @@ export function envMap(container: any): Record<string, string> {
   return Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath}`]));
 }
 
-/** The PropValidationError `f` throws; fails when it throws nothing or something else. */
-export function propErrorOf(f: () => unknown): PropValidationError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof PropValidationError) return e;
-    throw new Error(`expected a PropValidationError, got ${String(e)}`);
-  }
-  throw new Error('expected a PropValidationError, nothing was thrown');
-}

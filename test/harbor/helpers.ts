@@ -2,7 +2,9 @@ import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PropValidationError } from '../../src/core/errors';
 import { HarborModelRegistry, HarborModelRegistryProps } from '../../src/harbor/harbor-model-registry';
+import { expectPropError } from '../prop-errors';
 import { expectValidManifests } from '../validation';
+export { propErrorOf } from '../prop-errors';
 
 export interface Synthesized {
   readonly registry: HarborModelRegistry;
@@ -77,22 +79,8 @@ export function bootstrapSpec(objects: any[], name = 'harbor'): string[] {
   return find(objects, 'ConfigMap', `${name}-secret-bootstrap`).data['secrets.spec'].split('\n').filter((l: string) => l && !l.startsWith('#'));
 }
 
-/** Runs `fn`, expects a PropValidationError and returns it. */
-export function propErrorOf(fn: () => unknown): PropValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PropValidationError);
-    return e as PropValidationError;
-  }
-  throw new Error('expected a PropValidationError, nothing was thrown');
-}
 
-/** The message names the construct, the prop and the received value, and says what to do. */
+/** The message names HarborModelRegistry, the prop and the received value, and says what to do. */
 export function expectNames(error: PropValidationError, prop: string, value: string): void {
-  expect(error.construct).toBe('HarborModelRegistry');
-  expect(error.prop).toBe(prop);
-  expect(error.message).toContain(`HarborModelRegistry '${prop}': got ${value}`);
-  expect(error.message).toContain('expected');
-  expect(error.message).toContain('Fix:');
+  expectPropError(error, 'HarborModelRegistry', prop, value);
 }

@@ -7,6 +7,7 @@ import { HarborProject, VulnerabilitySeverity } from '../../src/harbor/project';
 import { TagRetention } from '../../src/harbor/retention';
 import { RobotPermission } from '../../src/harbor/robot-account';
 import { HarborSetup } from '../../src/harbor/setup-job';
+import { propErrorOf } from '../prop-errors';
 import { expectValidManifests } from '../validation';
 
 const REGISTRY = 'harbor.example.com';
@@ -37,15 +38,6 @@ function body(line: string, fields: number): any {
   return JSON.parse(line.split(' ').slice(fields).join(' '));
 }
 
-function errorOf(fn: () => unknown): PropValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PropValidationError);
-    return e as PropValidationError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('HarborProject', () => {
   test('defaults: private, scanned, not blocking, severity high, unlimited at creation', () => {
@@ -211,14 +203,14 @@ describe('TagRetention', () => {
     [() => TagRetention.keepLatestPushed(2, { cron: '0 0 * * *' }), "TagRetention 'keepLatestPushed.cron': got \"0 0 * * *\", expected a 6-field cron"],
     [() => TagRetention.keepLatestPushed(2, { cron: '5 0 0 * * *' }), 'whose first field (seconds) is "0"'],
   ])('rejects bad input (%#)', (fn, message) => {
-    expect(errorOf(fn).message).toContain(message);
+    expect(propErrorOf(fn).message).toContain(message);
   });
 });
 
 describe('input validation', () => {
   test('invalid project name', () => {
     const setup = newSetup();
-    const e = errorOf(() => setup.addProject('ML Models'));
+    const e = propErrorOf(() => setup.addProject('ML Models'));
     expect(e.message).toContain("HarborModelRegistry 'addProject.name': got \"ML Models\", expected a Harbor project name");
     expect(e.fix).toContain('"ml-models"');
     for (const bad of ['-models', 'models-', 'a..b', 'a-_b', '', 'x'.repeat(256)]) expect(() => setup.addProject(bad)).toThrow(PropValidationError);
@@ -226,32 +218,32 @@ describe('input validation', () => {
   });
 
   test.each(['0', '-1Gi', '100GB', 'lots'])('quota %p', (quota) => {
-    const e = errorOf(() => newSetup().addProject('ml-models', { storageQuota: quota }));
+    const e = propErrorOf(() => newSetup().addProject('ml-models', { storageQuota: quota }));
     expect(e.message).toContain(`HarborModelRegistry 'projects.ml-models.storageQuota': got ${JSON.stringify(quota)}, expected a positive Kubernetes quantity`);
   });
 
   test('quota beyond a safe integer of bytes', () => {
-    expect(errorOf(() => newSetup().addProject('p', { storageQuota: '9Ei' })).message).toContain("'projects.p.storageQuota': got \"9Ei\", expected a quantity of at most");
+    expect(propErrorOf(() => newSetup().addProject('p', { storageQuota: '9Ei' })).message).toContain("'projects.p.storageQuota': got \"9Ei\", expected a quantity of at most");
   });
 
   test('unknown robot permission (a string cast from another language)', () => {
     const project = newSetup().addProject('ml-models');
-    const e = errorOf(() => project.addRobotAccount('puller', { permissions: ['read' as RobotPermission], namespaces: ['ai-inference'] }));
+    const e = propErrorOf(() => project.addRobotAccount('puller', { permissions: ['read' as RobotPermission], namespaces: ['ai-inference'] }));
     expect(e.message).toContain("HarborModelRegistry 'projects.ml-models.robots.puller.permissions[0]': got \"read\", expected one of \"pull\", \"push\"");
-    expect(errorOf(() => project.addRobotAccount('puller', { permissions: [], namespaces: [] })).message)
+    expect(propErrorOf(() => project.addRobotAccount('puller', { permissions: [], namespaces: [] })).message)
       .toContain("'projects.ml-models.robots.puller.permissions': got [], expected a non-empty list");
     expect(project.robotAccounts).toEqual([]);
   });
 
   test('unknown severity', () => {
-    expect(errorOf(() => newSetup().addProject('p', { severity: 'severe' as VulnerabilitySeverity })).message)
+    expect(propErrorOf(() => newSetup().addProject('p', { severity: 'severe' as VulnerabilitySeverity })).message)
       .toContain("'projects.p.severity': got \"severe\", expected one of \"none\", \"low\", \"medium\", \"high\", \"critical\"");
   });
 
   test('duplicate project', () => {
     const setup = newSetup();
     setup.addProject('ml-models');
-    const e = errorOf(() => setup.addProject('ml-models', { public: true }));
+    const e = propErrorOf(() => setup.addProject('ml-models', { public: true }));
     expect(e.message).toContain("HarborModelRegistry 'projects.ml-models': got \"ml-models\", expected a project name not yet declared (declared: ml-models)");
     expect(setup.projects).toHaveLength(1);
   });
@@ -260,36 +252,36 @@ describe('input validation', () => {
     const setup = newSetup();
     const project = setup.addProject('ml-models');
     project.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference'] });
-    expect(errorOf(() => project.addRobotAccount('puller', { permissions: [RobotPermission.PUSH], namespaces: [] })).message)
+    expect(propErrorOf(() => project.addRobotAccount('puller', { permissions: [RobotPermission.PUSH], namespaces: [] })).message)
       .toContain("HarborModelRegistry 'projects.ml-models.robots.puller': got \"puller\", expected a robot name not yet declared in project ml-models");
     project.addRobotAccount('ci-bot', { permissions: [RobotPermission.PULL], namespaces: [] });
-    expect(errorOf(() => project.addRobotAccount('ci_bot', { permissions: [RobotPermission.PULL], namespaces: [] })).message)
+    expect(propErrorOf(() => project.addRobotAccount('ci_bot', { permissions: [RobotPermission.PULL], namespaces: [] })).message)
       .toContain('Secret harbor/harbor-robot-ml-models-ci-bot is already taken');
     expect(project.robotAccounts.map((r) => r.name)).toEqual(['puller', 'ci-bot']);
   });
 
   test('invalid robot name', () => {
     const project = newSetup().addProject('ml-models');
-    expect(errorOf(() => project.addRobotAccount('Puller+1', { permissions: [RobotPermission.PULL], namespaces: [] })).message)
+    expect(propErrorOf(() => project.addRobotAccount('Puller+1', { permissions: [RobotPermission.PULL], namespaces: [] })).message)
       .toContain("HarborModelRegistry 'projects.ml-models.addRobotAccount.name': got \"Puller+1\", expected a Harbor robot name");
   });
 
   test('invalid namespace', () => {
     const project = newSetup().addProject('ml-models');
-    expect(errorOf(() => project.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['AI_Inference'] })).message)
+    expect(propErrorOf(() => project.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['AI_Inference'] })).message)
       .toContain("HarborModelRegistry 'projects.ml-models.robots.puller.namespaces[0]': got \"AI_Inference\", expected an RFC 1123 label");
-    expect(errorOf(() => project.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['a', 'a'] })).message)
+    expect(propErrorOf(() => project.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['a', 'a'] })).message)
       .toContain("'projects.ml-models.robots.puller.namespaces[1]': got \"a\", expected each namespace once");
   });
 
   test('other robot and project options', () => {
     const setup = newSetup();
     const project = setup.addProject('ml-models');
-    expect(errorOf(() => project.addRobotAccount('r', { permissions: [RobotPermission.PULL], namespaces: [], durationDays: 0 })).message)
+    expect(propErrorOf(() => project.addRobotAccount('r', { permissions: [RobotPermission.PULL], namespaces: [], durationDays: 0 })).message)
       .toContain("'projects.ml-models.robots.r.durationDays': got 0, expected -1 (never expires) or an integer");
-    expect(errorOf(() => setup.addProject('p', { immutableTags: ['v[0-9]*'] })).message).toContain("'projects.p.immutableTags[0]': got \"v[0-9]*\", expected a doublestar pattern");
-    expect(errorOf(() => setup.addProject('p', { immutableTags: ['v*', 'v*'] })).message).toContain("'projects.p.immutableTags[1]'");
-    expect(errorOf(() => setup.addProject('p', { retention: { template: 'x' } as unknown as TagRetention })).message).toContain("'projects.p.retention'");
-    expect(errorOf(() => setup.addProject('p', { public: 'yes' as unknown as boolean })).message).toContain("'projects.p.public': got \"yes\", expected true or false");
+    expect(propErrorOf(() => setup.addProject('p', { immutableTags: ['v[0-9]*'] })).message).toContain("'projects.p.immutableTags[0]': got \"v[0-9]*\", expected a doublestar pattern");
+    expect(propErrorOf(() => setup.addProject('p', { immutableTags: ['v*', 'v*'] })).message).toContain("'projects.p.immutableTags[1]'");
+    expect(propErrorOf(() => setup.addProject('p', { retention: { template: 'x' } as unknown as TagRetention })).message).toContain("'projects.p.retention'");
+    expect(propErrorOf(() => setup.addProject('p', { public: 'yes' as unknown as boolean })).message).toContain("'projects.p.public': got \"yes\", expected true or false");
   });
 });

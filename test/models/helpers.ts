@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { PropValidationError } from '../../src/core/errors';
+import { TINYLLAMA } from '../../examples/platform';
 import { HarborModelRegistry, HarborModelRegistryProps } from '../../src/harbor/harbor-model-registry';
 import { HarborProject } from '../../src/harbor/project';
 import { HarborRobotAccount, RobotPermission } from '../../src/harbor/robot-account';
@@ -8,14 +8,9 @@ import { ModelFormat, Quantization } from '../../src/models/model-metadata';
 import { ModelSource } from '../../src/models/model-source';
 import { expectValidManifests } from '../validation';
 
-/** The seed's TinyLlama (../shared/reference/llama-cpp-server.md §7). */
-export const TINYLLAMA = {
-  repository: 'TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF',
-  file: 'tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf',
-  revision: '52e7645ba7c309695bec7ac98f4f005b139cf465',
-  sha256: '9fecc3b3cd76bba89d504f29b616eedf7da85b96540e490ca5824d3f7d2776a0',
-  sizeBytes: 668_788_096,
-} as const;
+export { TINYLLAMA };
+export { propErrorOf, expectPropError as expectNames } from '../prop-errors';
+
 
 export function tinyLlamaSource(): ModelSource {
   return ModelSource.fromHuggingFace(TINYLLAMA.repository, TINYLLAMA.file, {
@@ -82,22 +77,4 @@ export function find(objects: any[], kind: string, name?: string | RegExp): any 
   return found[0];
 }
 
-/** Runs `fn`, expects a PropValidationError and returns it. */
-export function propErrorOf(fn: () => unknown): PropValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PropValidationError);
-    return e as PropValidationError;
-  }
-  throw new Error('expected a PropValidationError, nothing was thrown');
-}
 
-/** The message names the construct, the prop and the received value, and says what to do. */
-export function expectNames(error: PropValidationError, construct: string, prop: string, value: string): void {
-  expect(error.construct).toBe(construct);
-  expect(error.prop).toBe(prop);
-  expect(error.message).toContain(`${construct} '${prop}': got ${value}`);
-  expect(error.message).toContain('expected');
-  expect(error.message).toContain('Fix:');
-}

@@ -1,30 +1,17 @@
 import { Testing } from 'cdk8s';
 import { PropValidationError } from '../../src/core/errors';
 import { SeaweedFSStorage, SeaweedFSStorageProps } from '../../src/seaweedfs/seaweedfs-storage';
+import { expectPropError, propErrorOf } from '../prop-errors';
 import { expectValidManifests } from '../validation';
 
 function construct(props: SeaweedFSStorageProps): SeaweedFSStorage {
   return new SeaweedFSStorage(Testing.chart(), 'storage', props);
 }
 
-/** Runs `fn`, expects a PropValidationError and returns it. */
-function propErrorOf(fn: () => unknown): PropValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PropValidationError);
-    return e as PropValidationError;
-  }
-  throw new Error('expected a PropValidationError, nothing was thrown');
-}
 
-/** The message names the construct, the prop and the received value, and says what to do. */
+/** The message names SeaweedFSStorage, the prop and the received value, and says what to do. */
 function expectNames(error: PropValidationError, prop: string, value: string): void {
-  expect(error.construct).toBe('SeaweedFSStorage');
-  expect(error.prop).toBe(prop);
-  expect(error.message).toContain(`SeaweedFSStorage '${prop}': got ${value}`);
-  expect(error.message).toContain('expected');
-  expect(error.message).toContain('Fix:');
+  expectPropError(error, 'SeaweedFSStorage', prop, value);
 }
 
 describe('SeaweedFSStorage rejects bad props with a propError', () => {
