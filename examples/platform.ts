@@ -1,7 +1,6 @@
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import {
-  HarborModelRegistry, HarborProject, HarborRegistryStorage, InferenceModel, LlamaInferenceService, ModelArtifact,
-  ModelFormat, ModelSource, Quantization, RobotPermission, SeaweedFSStorage, VeleroKopiaBackup,
+  ModelFormat, ModelPlatform, ModelSource, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage, Quantization,
 } from '../src';
 
 /** TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF: the seed's model (../shared/reference/llama-cpp-server.md §7). */
@@ -13,18 +12,14 @@ export const TINYLLAMA = {
   sizeBytes: 668_788_096,
 };
 
-/** What the example platform exposes to whoever builds it (the synth entry point, tests). */
-export interface ExamplePlatform {
-  readonly storage: SeaweedFSStorage;
-  readonly registry: HarborModelRegistry;
-  readonly models: HarborProject;
-  readonly backup: VeleroKopiaBackup;
-  readonly model: ModelArtifact;
-  readonly inference: LlamaInferenceService;
+/** Options of {@link buildExamplePlatform}. */
+export interface ExamplePlatformOptions {
+  /** llama.cpp services serving TinyLlama (the first is `llama`, then `llama-2`, ...). Default 1. */
+  readonly inferenceServices?: number;
 }
 
 /**
- * The seed's demo platform, as far as it is built so far:
+ * The seed's demo platform as one {@link ModelPlatform}:
  * - SeaweedFS S3 storage with the buckets `velero` (Velero backups) and `harbor` (Harbor's registry);
  * - Harbor with the project `ml-models`, a push robot for the import Job and a pull robot for `ai-inference`;
  * - TinyLlama imported into `ml-models/tinyllama-oras:v1.0.0-gguf` as a CNAI model artifact and served
@@ -32,27 +27,9 @@ export interface ExamplePlatform {
  * - Velero with Kopia file-system backup on the `velero` bucket: a nightly Schedule of `ai-inference`
  *   and the seed's one-off Backup `ai-backup`.
  */
-export function buildExamplePlatform(app: App): ExamplePlatform {
-  const storageChart = new Chart(app, 'storage');
-  const storage = new SeaweedFSStorage(storageChart, 'seaweedfs', {
-    volumeStorageSize: '50Gi',
-  });
-  const backupBucket = storage.addBucket('velero', { consumerNamespace: 'velero' });
-  const registryBucket = storage.addBucket('harbor', { consumerNamespace: 'harbor' });
-
-  const registryChart = new Chart(app, 'registry');
-  registryChart.addDependency(storageChart);
-  const registry = new HarborModelRegistry(registryChart, 'harbor', {
-    registryStorage: HarborRegistryStorage.s3(registryBucket),
-  });
-  const models = registry.addProject('ml-models', { storageQuota: '200Gi', autoScan: true });
-  const pushRobot = models.addRobotAccount('model-import', { permissions: [RobotPermission.PUSH], namespaces: ['model-import'] });
-  const pullRobot = models.addRobotAccount('inference-pull', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference'] });
-
-  const modelsChart = new Chart(app, 'models');
-  modelsChart.addDependency(registryChart);
-  const model = new ModelArtifact(modelsChart, 'tinyllama', {
-    project: models,
+export function buildExamplePlatform(app: App, options: ExamplePlatformOptions = {}): ModelPlatform {
+  const serviceCount = options.inferenceServices ?? 1;
+  const model = PlatformModel.imported({
     repository: 'tinyllama-oras',
     tag: 'v1.0.0-gguf',
     source: ModelSource.fromHuggingFace(TINYLLAMA.repository, TINYLLAMA.file, {
@@ -64,26 +41,25 @@ export function buildExamplePlatform(app: App): ExamplePlatform {
     quantization: Quantization.Q4_K_M,
     family: 'tinyllama',
     description: 'TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF',
-    pushRobot,
   });
-
-  const inferenceChart = new Chart(app, 'inference');
-  inferenceChart.addDependency(modelsChart);
-  const inference = new LlamaInferenceService(inferenceChart, 'llama', {
-    model: InferenceModel.fromArtifact(model),
-    pullRobot,
-    harbor: registry,
-    cache: { size: '5Gi' },
+  return new ModelPlatform(app, 'platform', {
+    storage: PlatformStorage.seaweedFS({ volumeStorageSize: '50Gi' }),
+    registry: PlatformRegistry.harbor({
+      registryStorageOnBucket: true,
+      project: { storageQuota: '200Gi', autoScan: true },
+    }),
+    models: [model],
+    services: Array.from({ length: serviceCount }, (_, i) => ({
+      name: i === 0 ? 'llama' : `llama-${i + 1}`,
+      model: model.key,
+      cache: { size: '5Gi' },
+    })),
+    backup: PlatformBackup.veleroKopia({
+      // The node-agent must run where inference pods run, GPU nodes included.
+      nodeAgentTolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      scheduleCron: '0 2 * * *',
+      scheduleTtl: '168h0m0s',
+      oneOffBackupName: 'ai-backup',
+    }),
   });
-
-  const backupChart = new Chart(app, 'backup');
-  backupChart.addDependency(storageChart);
-  const backup = new VeleroKopiaBackup(backupChart, 'velero', {
-    bucket: backupBucket,
-    // The node-agent must run where inference pods run, GPU nodes included.
-    nodeAgentTolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-  });
-  backup.scheduleNamespace('ai-inference', { cron: '0 2 * * *', ttl: '168h0m0s' });
-  backup.backupNamespace('ai-inference', { name: 'ai-backup' });
-  return { storage, registry, models, backup, model, inference };
 }

@@ -29,3 +29,8 @@ export * from './inference/inference-model';
 export * from './inference/gpu';
 export * from './inference/model-cache-options';
 export * from './inference/llama-inference-service';
+export * from './platform/platform-storage';
+export * from './platform/platform-registry';
+export * from './platform/platform-model';
+export * from './platform/platform-backup';
+export * from './platform/model-platform';

@@ -15,15 +15,11 @@ export enum VeleroLogLevel {
   PANIC = 'panic',
 }
 
-/** Props for {@link VeleroKopiaBackup}. */
-export interface VeleroKopiaBackupProps {
-  /**
-   * Bucket for backups, e.g. `SeaweedFSStorage.addBucket('velero', { consumerNamespace: 'velero' })`.
-   * Its credentials must name a Secret in Velero's namespace; Velero gets its own bucket (or
-   * `prefix`), because it rejects a location whose root holds foreign top-level directories.
-   */
-  readonly bucket: S3Bucket;
-
+/**
+ * Settings of a {@link VeleroKopiaBackup} install apart from where it stores backups (shared by
+ * `VeleroKopiaBackupProps` and `ModelPlatform`).
+ */
+export interface VeleroKopiaBackupOptions {
   /**
    * Namespace of the install.
    * @default 'velero'
@@ -41,14 +37,6 @@ export interface VeleroKopiaBackupProps {
    * @default new ImageCatalog()
    */
   readonly images?: ImageCatalog;
-
-  /**
-   * Chart for the Velero custom resources (storage locations, schedules, backups, restores). It
-   * must be applied after the chart of this construct (whose CRD Job creates the CRDs); the
-   * construct makes it depend on that chart.
-   * @default - a sibling Chart `<id>-resources` in the same App
-   */
-  readonly resourcesChart?: Chart;
 
   /**
    * Back up every pod volume with Kopia unless excluded (`--default-volumes-to-fs-backup`).
@@ -170,4 +158,22 @@ export interface VeleroKopiaBackupProps {
    * @default Duration.minutes(5)
    */
   readonly credentialsWaitTimeout?: Duration;
+}
+
+/** Props for {@link VeleroKopiaBackup}. */
+export interface VeleroKopiaBackupProps extends VeleroKopiaBackupOptions {
+  /**
+   * Bucket for backups, e.g. `SeaweedFSStorage.addBucket('velero', { consumerNamespace: 'velero' })`.
+   * Its credentials must name a Secret in Velero's namespace; Velero gets its own bucket (or
+   * `prefix`), because it rejects a location whose root holds foreign top-level directories.
+   */
+  readonly bucket: S3Bucket;
+
+  /**
+   * Chart for the Velero custom resources (storage locations, schedules, backups, restores). It
+   * must be applied after the chart of this construct (whose CRD Job creates the CRDs); the
+   * construct makes it depend on that chart.
+   * @default - a sibling Chart `<id>-resources` in the same App
+   */
+  readonly resourcesChart?: Chart;
 }

@@ -57,3 +57,9 @@ export function describeValue(value: unknown): string {
   }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
+
+/** Class instances are named by their class (their JSON would be long and unhelpful); plain values as they are. */
+export function describeObject(value: unknown): unknown {
+  const ctor = value !== null && typeof value === 'object' ? (value as object).constructor : undefined;
+  return ctor !== undefined && ctor !== Object && ctor !== Array ? `a ${ctor.name}` : value;
+}

@@ -58,11 +58,11 @@ const PSS_LABELS = {
   'pod-security.kubernetes.io/warn': 'restricted',
 };
 
-/** Props for {@link LlamaInferenceService}. */
-export interface LlamaInferenceServiceProps {
-  /** The model to serve, e.g. `InferenceModel.fromArtifact(tinyllama)`. */
-  readonly model: InferenceModel;
-
+/**
+ * How a {@link LlamaInferenceService} serves, apart from which model and registry (shared by
+ * `LlamaInferenceServiceProps` and `ModelPlatform`).
+ */
+export interface LlamaServerOptions {
   /**
    * Namespace of every object (created if no other construct created it), labelled to enforce the
    * `restricted` Pod Security Standard.
@@ -76,20 +76,6 @@ export interface LlamaInferenceServiceProps {
    * @default 'llama'
    */
   readonly name?: string;
-
-  /**
-   * Harbor robot account whose credentials the model cache pulls with. It must list this
-   * namespace in its `namespaces` (Harbor's setup Job then writes its Secret here).
-   * @default - `pullSecretName`, or anonymous pulls (a public project)
-   */
-  readonly pullRobot?: HarborRobotAccount;
-
-  /**
-   * Existing Secret in this namespace with `username` and `password` keys for the registry, used
-   * instead of a robot account.
-   * @default - the robot's Secret, or anonymous pulls
-   */
-  readonly pullSecretName?: string;
 
   /**
    * Pods. More than one needs `cache.accessMode` ReadWriteMany (one cache shared by every pod).
@@ -156,17 +142,45 @@ export interface LlamaInferenceServiceProps {
   readonly resources?: ComputeResources;
 
   /**
-   * Image catalog (registry mirror, per-image overrides).
-   * @default new ImageCatalog()
-   */
-  readonly images?: ImageCatalog;
-
-  /**
    * Namespaces whose pods may reach the server port (API and `/metrics`). The namespace's own
    * pods are not allowed unless it is listed.
    * @default - none: nothing reaches the server until a namespace is declared
    */
   readonly clientNamespaces?: string[];
+
+  /**
+   * How long the model may take to load before the container is restarted (startup probe on
+   * `/health`, which answers 503 while loading). The pull from the registry is not included: it
+   * runs in the init container before.
+   * @default - 30 s + 1 s per 25 MiB of model, at least 2 minutes; 10 minutes when the size is unknown
+   */
+  readonly startupTimeout?: Duration;
+}
+
+/** Props for {@link LlamaInferenceService}. */
+export interface LlamaInferenceServiceProps extends LlamaServerOptions {
+  /** The model to serve, e.g. `InferenceModel.fromArtifact(tinyllama)`. */
+  readonly model: InferenceModel;
+
+  /**
+   * Harbor robot account whose credentials the model cache pulls with. It must list this
+   * namespace in its `namespaces` (Harbor's setup Job then writes its Secret here).
+   * @default - `pullSecretName`, or anonymous pulls (a public project)
+   */
+  readonly pullRobot?: HarborRobotAccount;
+
+  /**
+   * Existing Secret in this namespace with `username` and `password` keys for the registry, used
+   * instead of a robot account.
+   * @default - the robot's Secret, or anonymous pulls
+   */
+  readonly pullSecretName?: string;
+
+  /**
+   * Image catalog (registry mirror, per-image overrides).
+   * @default new ImageCatalog()
+   */
+  readonly images?: ImageCatalog;
 
   /**
    * The Harbor the model is pulled from. Egress is opened to its entry pods (nginx, or core with an
@@ -192,14 +206,6 @@ export interface LlamaInferenceServiceProps {
    * @default 8080
    */
   readonly harborPort?: number;
-
-  /**
-   * How long the model may take to load before the container is restarted (startup probe on
-   * `/health`, which answers 503 while loading). The pull from the registry is not included: it
-   * runs in the init container before.
-   * @default - 30 s + 1 s per 25 MiB of model, at least 2 minutes; 10 minutes when the size is unknown
-   */
-  readonly startupTimeout?: Duration;
 }
 
 /**

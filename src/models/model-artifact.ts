@@ -15,7 +15,7 @@ import {
 import { ModelSource } from './model-source';
 import { ArtifactFile, DEFAULT_MODEL_CREATED_AT, layerMediaType, renderAnnotationFile, renderImportSpec, renderModelConfig } from './modelpack-config';
 import { ComputeResources } from '../core/compute-resources';
-import { PropValidationError, propError } from '../core/errors';
+import { PropValidationError, describeObject, propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { ModelReference } from '../core/model-reference';
 import { ensureNamespace } from '../core/names';
@@ -32,11 +32,11 @@ const DEFAULT_RESOURCES: ComponentResourceDefaults = { cpuRequest: '100m', memor
 /** `<base>-<8 hex>` must stay a 63-character label. */
 const MAX_BASE_NAME = 54;
 
-/** Props for {@link ModelArtifact}. */
-export interface ModelArtifactProps {
-  /** Harbor project the model is pushed to (from `HarborModelRegistry.addProject`). */
-  readonly project: HarborProject;
-
+/**
+ * What a {@link ModelArtifact} imports and how its Job runs, apart from where it pushes (shared by
+ * `ModelArtifactProps` and `ModelPlatform`).
+ */
+export interface ModelArtifactSpec {
   /** Repository inside the project, e.g. `tinyllama-oras` (lowercase path components joined by '/'). */
   readonly repository: string;
 
@@ -100,26 +100,6 @@ export interface ModelArtifactProps {
   readonly extraFiles?: ModelSource[];
 
   /**
-   * Robot account of `project` that pushes: it must have `RobotPermission.PUSH` and list the
-   * import `namespace` among its namespaces (its credentials Secret is mounted from there).
-   */
-  readonly pushRobot: HarborRobotAccount;
-
-  /**
-   * Namespace the import Job runs in (created if no other construct created it).
-   *
-   * @default 'model-import'
-   */
-  readonly namespace?: string;
-
-  /**
-   * Image catalog (registry mirror, overrides) for the ORAS image.
-   *
-   * @default new ImageCatalog()
-   */
-  readonly images?: ImageCatalog;
-
-  /**
    * CPU and memory of the import container.
    *
    * @default - requests 100m CPU and 128Mi memory, memory limit 512Mi
@@ -158,6 +138,32 @@ export interface ModelArtifactProps {
    * @default ModelMediaTypes.CNAI
    */
   readonly mediaTypes?: ModelMediaTypes;
+}
+
+/** Props for {@link ModelArtifact}. */
+export interface ModelArtifactProps extends ModelArtifactSpec {
+  /** Harbor project the model is pushed to (from `HarborModelRegistry.addProject`). */
+  readonly project: HarborProject;
+
+  /**
+   * Robot account of `project` that pushes: it must have `RobotPermission.PUSH` and list the
+   * import `namespace` among its namespaces (its credentials Secret is mounted from there).
+   */
+  readonly pushRobot: HarborRobotAccount;
+
+  /**
+   * Namespace the import Job runs in (created if no other construct created it).
+   *
+   * @default 'model-import'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Image catalog (registry mirror, overrides) for the ORAS image.
+   *
+   * @default new ImageCatalog()
+   */
+  readonly images?: ImageCatalog;
 }
 
 
@@ -423,11 +429,4 @@ function claimBaseName(scope: IConstruct, ctx: PropContext, namespace: string, r
   }
   taken.set(key, reference.toString());
   return base;
-}
-
-
-/** Class instances are named by their class (their JSON would be long and unhelpful); plain values as they are. */
-function describeObject(value: unknown): unknown {
-  const ctor = value !== null && typeof value === 'object' ? (value as object).constructor : undefined;
-  return ctor !== undefined && ctor !== Object && ctor !== Array ? `a ${ctor.name}` : value;
 }
