@@ -82,6 +82,10 @@ project.addTask('bench:cache', {
   description: 'Model cache: hit time for 0.5/5/70 GB models and bytes fetched on update/rollback',
   exec: 'ts-node --project bench/tsconfig.json bench/model-cache-bench.ts',
 });
+project.addTask('bench:synth', {
+  description: 'Synth speed: the full demo vs the same objects as raw ApiObjects, and 1/10/100 inference services',
+  exec: 'ts-node --project bench/tsconfig.json bench/synth-bench.ts',
+});
 // 'dist-packages' spelled as jsii-pacmak looks for it, else pacmak appends it to .npmignore on every package run.
 project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages', '/build-tools/');
 project.eslint?.allowDevDeps('examples/**');

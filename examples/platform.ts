@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import {
-  ModelFormat, ModelPlatform, ModelSource, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage, Quantization,
+  ModelFormat, ModelPlatform, ModelPlatformProps, ModelSource, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage, Quantization,
 } from '../src';
 
 /** TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF: the seed's model (../shared/reference/llama-cpp-server.md §7). */
@@ -28,6 +28,11 @@ export interface ExamplePlatformOptions {
  *   and the seed's one-off Backup `ai-backup`.
  */
 export function buildExamplePlatform(app: App, options: ExamplePlatformOptions = {}): ModelPlatform {
+  return new ModelPlatform(app, 'platform', examplePlatformProps(options));
+}
+
+/** The props of the seed's demo (shared by the cdk8s example and the Pulumi program in examples/pulumi). */
+export function examplePlatformProps(options: ExamplePlatformOptions = {}): ModelPlatformProps {
   const serviceCount = options.inferenceServices ?? 1;
   const model = PlatformModel.imported({
     repository: 'tinyllama-oras',
@@ -42,7 +47,7 @@ export function buildExamplePlatform(app: App, options: ExamplePlatformOptions =
     family: 'tinyllama',
     description: 'TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF',
   });
-  return new ModelPlatform(app, 'platform', {
+  return {
     storage: PlatformStorage.seaweedFS({ volumeStorageSize: '50Gi' }),
     registry: PlatformRegistry.harbor({
       registryStorageOnBucket: true,
@@ -61,5 +66,5 @@ export function buildExamplePlatform(app: App, options: ExamplePlatformOptions =
       scheduleTtl: '168h0m0s',
       oneOffBackupName: 'ai-backup',
     }),
-  });
+  };
 }
