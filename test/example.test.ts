@@ -1,48 +1,55 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { buildExamplePlatform, TINYLLAMA } from '../examples/platform';
-import { ImageCatalog } from '../src';
-import { describeWithVeleroCrds, expectValidManifests } from './validation';
+import { ImageCatalog, ModelPlatform } from '../src';
+import { expectAllValid, serviceHostsIn } from './platform/synth';
 
 /** Everything `npm run synth` writes, without touching dist/. */
-function synthExample(): any[] {
+function synthExample(): { app: App; platform: ModelPlatform; objects: any[] } {
   const app: App = Testing.app();
-  buildExamplePlatform(app);
-  return app.charts.flatMap((chart) => chart.toJson());
+  const platform = buildExamplePlatform(app);
+  return { app, platform, objects: app.charts.flatMap((chart) => chart.toJson()) };
 }
 
-describe('example platform (npm run synth)', () => {
-  const objects = synthExample();
+const byName = (objects: any[], kind: string, namespace: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
 
-  const veleroResources = (o: any) => o.apiVersion === 'velero.io/v1';
+describe('the composed demo platform (npm run synth)', () => {
+  const { app, platform, objects } = synthExample();
 
-  test('every built-in object passes Kubernetes schema and strict field validation', () => {
-    expect(objects.length).toBeGreaterThan(20);
-    expectValidManifests(objects.filter((o) => !veleroResources(o)));
+  test('snapshot of every object, in apply order', () => {
+    expect(objects).toMatchSnapshot();
   });
 
-  describeWithVeleroCrds('Velero custom resources', (crdDir) => {
-    test('pass the Velero 1.18.1 CRD schemas strictly', () => {
-      expect(objects.filter(veleroResources).map((o) => o.kind).sort()).toEqual(['Backup', 'BackupStorageLocation', 'Schedule']);
-      expectValidManifests(objects, { crdSchemaDirs: [crdDir] });
-    });
+  test('every object passes Kubernetes schema, strict field and Velero CRD validation', () => {
+    expect(objects.length).toBe(133);
+    expectAllValid(objects);
   });
 
-  test('backs up ai-inference to the velero bucket: Schedule and the seed\'s ai-backup', () => {
-    const bsl = objects.find((o) => o.kind === 'BackupStorageLocation');
-    expect(bsl.spec.objectStorage.bucket).toBe('velero');
-    expect(bsl.spec.config.s3Url).toBe('http://seaweedfs-s3.seaweedfs.svc:8333');
-    const backup = objects.find((o) => o.kind === 'Backup');
-    expect(backup.metadata.name).toBe('ai-backup');
-    expect(backup.spec.includedNamespaces).toEqual(['ai-inference']);
-    expect(objects.find((o) => o.kind === 'Schedule').spec.template.includedNamespaces).toEqual(['ai-inference']);
+  test('writes one file per chart whose lexical order is the apply order', () => {
+    app.synth();
+    const files = fs.readdirSync(app.outdir).filter((f) => f.endsWith('.k8s.yaml'));
+    expect(files).toEqual([
+      '0000-platform-storage.k8s.yaml',
+      '0001-platform-backup.k8s.yaml',
+      '0002-platform-registry.k8s.yaml',
+      '0003-platform-models.k8s.yaml',
+      '0004-platform-inference.k8s.yaml',
+      '0005-platform-backup-resources.k8s.yaml',
+    ]);
+    expect([...files].sort()).toEqual(files);
+    // Every chart comes after the charts it depends on.
+    const order = platform.chartsInApplyOrder();
+    for (const [i, chart] of order.entries()) {
+      for (const dependency of chart.node.dependencies) expect(order.indexOf(dependency as any)).toBeLessThan(i);
+    }
+    expect(fs.readFileSync(path.join(app.outdir, files[5]), 'utf8')).toMatch(/kind: BackupStorageLocation/);
   });
 
   test('no Secret carries data: credentials are created in-cluster', () => {
-    const secrets = objects.filter((o) => o.kind === 'Secret');
-    for (const secret of secrets) {
-      expect(secret.data ?? {}).toEqual({});
-      expect(secret.stringData ?? {}).toEqual({});
-    }
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(JSON.stringify(objects)).not.toMatch(/"(stringData|password|secretKey)":\s*"[^"]/);
   });
 
   test('no image uses a moving tag', () => {
@@ -50,40 +57,114 @@ describe('example platform (npm run synth)', () => {
       const spec = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
       return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: any) => c.image as string);
     });
-    expect(images.length).toBeGreaterThan(0);
+    expect(images.length).toBeGreaterThan(20);
     for (const image of images) expect(ImageCatalog.isPinned(image)).toBe(true);
   });
 
-  test('deploys Harbor on the harbor bucket with project ml-models and a pull robot for ai-inference', () => {
-    const registryConfig = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'harbor-registry');
-    expect(registryConfig.data['config.yml']).toMatch(/bucket: harbor/);
-    expect(registryConfig.data['config.yml']).toMatch(/regionendpoint: http:\/\/seaweedfs-s3\.seaweedfs\.svc:8333/);
-    const setupSpec = JSON.stringify(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('harbor-setup')));
-    expect(setupSpec).toContain('ml-models');
-    expect(setupSpec).toContain('inference-pull');
-    const pullSecretRole = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'ai-inference');
-    expect(pullSecretRole).toBeDefined();
+  test('every object carries an Argo CD sync wave that follows the file order', () => {
+    let previous = -Infinity;
+    for (const chart of platform.chartsInApplyOrder()) {
+      const waves = chart.toJson().map((o: any) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']));
+      for (const wave of waves) expect(Number.isInteger(wave)).toBe(true);
+      expect(Math.min(...waves)).toBeGreaterThanOrEqual(previous);
+      previous = Math.max(...waves);
+    }
   });
 
-  test('imports TinyLlama into ml-models/tinyllama-oras:v1.0.0-gguf and serves it in ai-inference', () => {
-    const { model, inference } = buildExamplePlatform(Testing.app());
-    expect(model.reference.toString()).toBe('harbor.harbor.svc/ml-models/tinyllama-oras:v1.0.0-gguf');
-    expect(model.reference.layerDigests).toEqual([`sha256:${TINYLLAMA.sha256}`]);
-    expect(model.modelFile).toBe('tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf');
-    expect(model.sizeBytes).toBe(668_788_096);
-    const server = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'ai-inference');
-    const args: string[] = server.spec.template.spec.containers[0].args;
-    expect(args.join(' ')).toContain(`--model /models/current/${TINYLLAMA.file}`);
-    expect(server.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['model-cache']);
-    expect(inference.endpoint).toBe('http://llama.ai-inference.svc:8080');
+  describe('cross-component links', () => {
+    test('SeaweedFS bucket "velero" -> Velero BackupStorageLocation', () => {
+      const bucket = platform.backupBucket!;
+      const bsl = objects.find((o) => o.kind === 'BackupStorageLocation');
+      expect(bsl.spec.objectStorage.bucket).toBe(bucket.bucket);
+      expect(bucket.bucket).toBe('velero');
+      expect(bsl.spec.config.s3Url).toBe(platform.storage!.s3Endpoint);
+      expect(bsl.spec.config.s3ForcePathStyle).toBe('true');
+      // The bucket's credentials Secret is copied into Velero's namespace, where the bootstrap reads it.
+      expect(bucket.credentials!.namespace).toBe('velero');
+      const bootstrap = JSON.stringify(objects.filter((o) => o.metadata.namespace === 'velero' && o.kind === 'ConfigMap'));
+      expect(bootstrap).toContain(bucket.credentials!.secretName);
+      const bucketJobs = JSON.stringify(objects.filter((o) => o.metadata.namespace === 'seaweedfs'));
+      expect(bucketJobs).toContain(bucket.credentials!.secretName);
+    });
+
+    test('SeaweedFS bucket "harbor" -> Harbor registry storage', () => {
+      const bucket = platform.registryBucket!;
+      expect(bucket.bucket).toBe('harbor');
+      const config = byName(objects, 'ConfigMap', 'harbor', 'harbor-registry').data['config.yml'];
+      expect(config).toMatch(/\n\s+bucket: harbor\n/);
+      expect(config).toContain(`regionendpoint: ${platform.storage!.s3Endpoint}`);
+      const registry = byName(objects, 'Deployment', 'harbor', 'harbor-registry');
+      const secretRefs = JSON.stringify(registry.spec.template.spec);
+      expect(secretRefs).toContain(bucket.credentials!.secretName);
+      expect(bucket.credentials!.namespace).toBe('harbor');
+    });
+
+    test('push robot Secret -> the import Job in model-import', () => {
+      const robot = platform.pushRobot!;
+      expect(robot.fullName).toBe('robot$ml-models+model-import');
+      expect(robot.namespaces).toEqual(['model-import']);
+      const job = objects.find((o) => o.kind === 'Job' && o.metadata.namespace === 'model-import');
+      expect(JSON.stringify(job.spec.template.spec.volumes)).toContain(`"secretName":"${robot.secretName}"`);
+      // Harbor's setup Job writes that Secret there (its spec line and its RBAC in model-import).
+      const setup = JSON.stringify(objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('harbor-setup')));
+      expect(setup).toContain(`pullsecret model-import ${robot.secretName}`);
+      expect(objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'model-import')).toBeDefined();
+    });
+
+    test('pull robot Secret -> the model cache of llama in ai-inference', () => {
+      const robot = platform.pullRobot!;
+      expect(robot.namespaces).toEqual(['ai-inference']);
+      const server = byName(objects, 'Deployment', 'ai-inference', 'llama');
+      const credentials = server.spec.template.spec.volumes.find((v: any) => v.name === 'model-cache-registry-credentials');
+      expect(credentials.secret.secretName).toBe(robot.secretName);
+      expect(server.spec.template.spec.initContainers[0].volumeMounts.map((m: any) => m.name)).toContain(credentials.name);
+      const setup = JSON.stringify(objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('harbor-setup')));
+      expect(setup).toContain(`pullsecret ai-inference ${robot.secretName}`);
+      expect(objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'ai-inference')).toBeDefined();
+    });
+
+    test('TinyLlama: imported into ml-models/tinyllama-oras:v1.0.0-gguf, served by llama', () => {
+      const [artifact] = platform.modelArtifacts;
+      expect(artifact.reference.toString()).toBe('harbor.harbor.svc/ml-models/tinyllama-oras:v1.0.0-gguf');
+      expect(artifact.reference.layerDigests).toEqual([`sha256:${TINYLLAMA.sha256}`]);
+      const [service] = platform.services;
+      expect(service.model.reference.toString()).toBe(artifact.reference.toString());
+      expect(service.endpoint).toBe('http://llama.ai-inference.svc:8080');
+      const server = byName(objects, 'Deployment', 'ai-inference', 'llama');
+      expect(server.spec.template.spec.containers[0].args.join(' ')).toContain(`--model /models/current/${TINYLLAMA.file}`);
+    });
+
+    test('Velero backs up ai-inference, the model cache PVC included: Schedule and the seed\'s ai-backup', () => {
+      expect(platform.inferenceNamespaces).toEqual(['ai-inference']);
+      const schedule = objects.find((o) => o.kind === 'Schedule');
+      expect(schedule.spec.template.includedNamespaces).toEqual(['ai-inference']);
+      expect(schedule.spec.schedule).toBe('0 2 * * *');
+      const backup = objects.find((o) => o.kind === 'Backup');
+      expect(backup.metadata.name).toBe('ai-backup');
+      expect(backup.spec.includedNamespaces).toEqual(['ai-inference']);
+      const server = byName(objects, 'Deployment', 'ai-inference', 'llama');
+      const annotation = server.spec.template.metadata.annotations['backup.velero.io/backup-volumes'];
+      expect(annotation.split(',')).toContain(platform.services[0].cacheVolumeName);
+    });
+
+    test('every Service DNS name a consumer uses exists as a Service', () => {
+      const services = new Set(objects.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.name}.${o.metadata.namespace}`));
+      const used = serviceHostsIn(objects);
+      // kubernetes.default.svc is the API server, not part of the platform.
+      used.delete('kubernetes.default');
+      expect(used.size).toBeGreaterThan(5);
+      for (const host of used) expect(services).toContain(host);
+    });
   });
 
-  test('deploys SeaweedFS with the velero and harbor buckets', () => {
-    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(names).toEqual(expect.arrayContaining([
-      'Namespace/seaweedfs', 'StatefulSet/seaweedfs-master', 'StatefulSet/seaweedfs-volume', 'StatefulSet/seaweedfs-filer', 'Deployment/seaweedfs-s3',
-    ]));
-    // Each consumer namespace exists and can reach the S3 gateway.
-    expect(names).toEqual(expect.arrayContaining(['Namespace/velero', 'Namespace/harbor']));
+  test('architecture.md: a Mermaid diagram generated from the construct tree', () => {
+    const markdown = platform.architectureMarkdown();
+    expect(markdown).toContain('```mermaid\nflowchart TB');
+    for (const chart of platform.chartsInApplyOrder()) expect(markdown).toContain(`["${platform.chartsInApplyOrder().indexOf(chart)}: ${chart.node.id}"]`);
+    for (const component of ['SeaweedFSStorage seaweedfs', 'HarborModelRegistry harbor', 'ModelArtifact tinyllama-oras-v1.0.0-gguf', 'LlamaInferenceService ai-inference-llama', 'VeleroKopiaBackup velero']) {
+      expect(markdown).toContain(component);
+    }
+    expect(markdown.match(/-->\|/g)?.length).toBe(platform.links.length);
+    expect(platform.links.length).toBeGreaterThanOrEqual(5);
   });
 });

@@ -206,7 +206,9 @@ export class ModelPlatform extends Construct {
     const wantsRegistryBucket = harborOptions?.registryStorageOnBucket === true;
     if (wantsRegistryBucket && harborOptions?.registryStorage !== undefined) {
       throw propError({
-        ...at('registry.registryStorageOnBucket'), value: true, allowed: 'false when registryStorage is given',
+        ...at('registry.registryStorageOnBucket'),
+        value: true,
+        allowed: 'false when registryStorage is given',
         fix: 'set either registryStorage or registryStorageOnBucket',
       });
     }
@@ -352,8 +354,11 @@ export class ModelPlatform extends Construct {
     const model = this.models.get(key);
     if (!model) {
       throw propError({
-        construct: CONSTRUCT, prop: 'inferenceModel.key', value: key,
-        allowed: `one of the platform's models: ${[...this.models.keys()].join(', ') || 'none'}`, fix: 'add the model to props.models',
+        construct: CONSTRUCT,
+        prop: 'inferenceModel.key',
+        value: key,
+        allowed: `one of the platform's models: ${[...this.models.keys()].join(', ') || 'none'}`,
+        fix: 'add the model to props.models',
       });
     }
     return model;
@@ -440,7 +445,9 @@ function requireModels(models: PlatformModel[], registry: PlatformRegistry): Pla
     keys.add(model.key);
     if (model._spec !== undefined && registry._harbor === undefined) {
       throw propError({
-        ...ctx, value: model.key, allowed: 'PlatformModel.existing(...) with an existing registry (the platform imports only into its own Harbor)',
+        ...ctx,
+        value: model.key,
+        allowed: 'PlatformModel.existing(...) with an existing registry (the platform imports only into its own Harbor)',
         fix: 'push the model with your pipeline and declare it with PlatformModel.existing, or use PlatformRegistry.harbor()',
       });
     }
@@ -466,7 +473,9 @@ function requireServices(services: PlatformServiceOptions[], models: PlatformMod
     }
     if (!keys.includes(options.model)) {
       throw propError({
-        ...ctx('model'), value: options.model, allowed: `the key of one of the platform's models (${keys.join(', ') || 'none declared'})`,
+        ...ctx('model'),
+        value: options.model,
+        allowed: `the key of one of the platform's models (${keys.join(', ') || 'none declared'})`,
         fix: 'declare the model in props.models and name it here as <repository>:<tag>',
       });
     }

@@ -32,7 +32,10 @@ export class PlatformModel {
   public static imported(spec: ModelArtifactSpec): PlatformModel {
     if (spec === null || typeof spec !== 'object') {
       throw propError({
-        construct: 'PlatformModel', prop: 'imported.spec', value: spec, allowed: 'a ModelArtifactSpec object',
+        construct: 'PlatformModel',
+        prop: 'imported.spec',
+        value: spec,
+        allowed: 'a ModelArtifactSpec object',
         fix: 'pass repository, tag, source, format, architecture and paramSize',
       });
     }
