@@ -5,7 +5,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { buildExamplePlatform } from './platform';
 
-const outdir = path.resolve(__dirname, '..', 'dist');
+// `cdk8s synth` (examples/cdk8s.yaml) passes its output folder in CDK8S_OUTDIR; `npm run synth` writes to dist/.
+const outdir = process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : path.resolve(__dirname, '..', 'dist');
 // Remove manifests of an earlier synth so dist/ holds exactly this run's files.
 if (fs.existsSync(outdir)) {
   for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml'))) fs.rmSync(path.join(outdir, file));
