@@ -223,7 +223,6 @@ export class ModelPlatform extends Construct {
       });
       if (backup._velero) {
         this.backupBucket = this.storage.addBucket(backupBucketName ?? 'velero', { consumerNamespace: ns.backup });
-        this.link(this.storage, 'backup bucket', `bucket ${this.backupBucket.bucket} for Velero (credentials Secret copied to ${ns.backup})`);
       }
       if (wantsRegistryBucket) {
         this.registryBucket = this.storage.addBucket(registryBucketName ?? 'harbor', { consumerNamespace: ns.registry });
@@ -329,7 +328,7 @@ export class ModelPlatform extends Construct {
         bucket: this.backupBucket!,
         resourcesChart,
       });
-      this.link(this.backup, this.storage ?? 'existing bucket', `BackupStorageLocation on bucket ${this.backupBucket!.bucket} at ${this.backupBucket!.endpoint}`);
+      this.link(this.backup, this.storage ?? 'existing bucket', `BackupStorageLocation on bucket ${this.backupBucket!.bucket} at ${this.backupBucket!.endpoint} (credentials Secret in ${this.backup.namespace})`);
       for (const namespace of this.inferenceNamespaces) {
         this.backup.scheduleNamespace(namespace, { cron: scheduleCron ?? '0 2 * * *', ttl: scheduleTtl ?? '168h0m0s' });
         if (oneOffBackupName !== undefined) {

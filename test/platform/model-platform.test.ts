@@ -118,6 +118,8 @@ describe('ModelPlatform', () => {
     expect(bsl.spec.objectStorage.bucket).toBe('backups');
     expect(bsl.spec.config.s3Url).toBe('https://s3.example.com');
     expect(objects.find((o) => o.metadata.name === 'harbor-registry' && o.kind === 'ConfigMap').data['config.yml']).toMatch(/bucket: blobs/);
+    // External pieces appear in the architecture diagram as their own nodes.
+    expect(platform.architectureMarkdown()).toMatch(/x0\(\["existing bucket"\]\)[\s\S]*n\d+ -->\|"BackupStorageLocation on bucket backups at https:\/\/s3.example.com/);
     expectAllValid(objects);
   });
 
