@@ -28,6 +28,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8',
     'yaml@^2',
     'fast-check@^4',
+    // The examples and the bench import the library by its package name, mapped to src/ (tsconfig paths).
+    'tsconfig-paths@^4',
     // Pulumi entry point (src/pulumi): devDependencies only, jsii rejects non-jsii runtime deps.
     '@pulumi/pulumi@3.248.0',
     '@pulumi/kubernetes@^4.18.0',
@@ -46,9 +48,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+      // src/pulumi imports the library by its package name (compiled after jsii, no `../` imports).
+      // Tests load both names from src/, so `cnai-model-platform` and `../src` are ONE module copy
+      // (the library's instanceof checks depend on that).
+      moduleNameMapper: {
+        '^cnai-model-platform$': '<rootDir>/src/index.ts',
+        '^cnai-model-platform/pulumi$': '<rootDir>/src/pulumi/index.ts',
+      },
+      // An `npm install` in examples/pulumi must not add a second copy of the repo (and of the Pulumi SDK) to jest's module map.
+      modulePathIgnorePatterns: ['<rootDir>/examples/pulumi/node_modules/'],
     },
   },
-  gitignore: ['/dist-packages/', '/.jsii.tabl.json'],
+  gitignore: ['/dist-packages/', '/.jsii.tabl.json', '/examples/dist/', '/examples/pulumi/node_modules/'],
 });
 
 // jsii 6 prints an end-of-life banner on Node 20 for every command.
@@ -67,11 +78,20 @@ project.package.addField('exports', {
   './.jsii': './.jsii',
 });
 project.package.addField('typesVersions', { '*': { pulumi: ['lib/pulumi/index.d.ts'] } });
+// src/pulumi, the tests and examples/pulumi import the package by its own name. That resolves to lib/
+// only after a compile (and from examples/pulumi only after its own `npm install`), so lint must not
+// depend on it: accept the two names unresolved and always sort them as internal imports.
+project.eslint?.addOverride({
+  files: ['src/pulumi/**', 'test/**', 'examples/**', 'bench/**'],
+  rules: { 'import/no-unresolved': ['error', { ignore: ['^cnai-model-platform(/pulumi)?$'] }] },
+});
+project.eslint?.file.addOverride('settings.import/internal-regex', '^cnai-model-platform(/|$)');
 
 // The main job: synthesize the example platform into dist/.
 project.addTask('synth', {
   description: 'Synthesize the example platform (examples/main.ts) into dist/',
-  exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
+  env: { TS_NODE_PROJECT: 'examples/tsconfig.json' },
+  exec: 'ts-node -r tsconfig-paths/register examples/main.ts',
 });
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
@@ -84,7 +104,8 @@ project.addTask('bench:cache', {
 });
 project.addTask('bench:synth', {
   description: 'Synth speed: the full demo vs the same objects as raw ApiObjects, and 1/10/100 inference services',
-  exec: 'ts-node --project bench/tsconfig.json bench/synth-bench.ts',
+  env: { TS_NODE_PROJECT: 'bench/tsconfig.json' },
+  exec: 'ts-node -r tsconfig-paths/register bench/synth-bench.ts',
 });
 // 'dist-packages' spelled as jsii-pacmak looks for it, else pacmak appends it to .npmignore on every package run.
 project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages', '/build-tools/');

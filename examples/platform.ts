@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import {
   ModelFormat, ModelPlatform, ModelPlatformProps, ModelSource, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage, Quantization,
-} from '../src';
+} from 'cnai-model-platform';
 
 /** TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF: the seed's model (../shared/reference/llama-cpp-server.md §7). */
 export const TINYLLAMA = {

@@ -55,6 +55,8 @@ export class VeleroKopiaBackup extends Construct {
   public readonly crdInstallJobName: string;
   /** The CRD Job as a `config.kubernetes.io/depends-on` reference. */
   public readonly crdInstallJobRef: string;
+  /** Key prefix of the backups inside the bucket, when one is set. */
+  public readonly prefix?: string;
   /** Name of the BackupStorageLocation (`default`). */
   public readonly backupStorageLocationName: string;
   /** Secret with the AWS shared-credentials file (key `cloud`), generated in-cluster. */
@@ -76,6 +78,7 @@ export class VeleroKopiaBackup extends Construct {
     const settings = resolveSettings(props);
     this.namespace = settings.namespace;
     const bucket = settings.bucket;
+    this.prefix = settings.prefix;
 
     const images = props.images ?? new ImageCatalog();
     this.veleroImage = images.resolve(PlatformImage.VELERO);

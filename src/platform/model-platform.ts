@@ -165,6 +165,8 @@ export class ModelPlatform extends Construct {
   public readonly registryUrl: string;
   /** Project the models are in. */
   public readonly modelsProjectName: string;
+  /** Keys (`<repository>:<tag>`) of the platform's models, in declaration order. */
+  public readonly modelKeys: string[];
   /** The import Jobs, one per imported model. */
   public readonly modelArtifacts: ModelArtifact[];
   /** The llama.cpp services. */
@@ -192,6 +194,7 @@ export class ModelPlatform extends Construct {
     const models = requireModels(props.models ?? [], registry);
     const services = requireServices(props.services ?? [], models, ns.inference);
     this.inferenceNamespaces = [...new Set(services.map((s) => s.namespace))].sort();
+    this.modelKeys = models.map((m) => m.key);
 
     const charts: Chart[] = [];
     const newChart = (name: string, ...after: (Chart | undefined)[]): Chart => {

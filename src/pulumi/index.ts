@@ -2,3 +2,4 @@
 // @pulumi/* cannot be dependencies of a jsii package, so users install them themselves.
 export * from './chart-deployment';
 export { DEPENDS_ON_ANNOTATION } from './chart-objects';
+export * from './model-platform';

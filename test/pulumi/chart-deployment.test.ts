@@ -1,29 +1,15 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Registered, unwrap, useRecordingMocks } from './mocks';
 import { Cdk8sChartDeployment, DEPENDS_ON_ANNOTATION } from '../../src/pulumi';
 
-/** What the mock monitor saw. MockResourceArgs has no parent/dependsOn, see `captureOpts`. */
-interface Registered { readonly type: string; readonly name: string; readonly inputs: any }
-const registered: Registered[] = [];
-
-beforeAll(async () => {
-  await pulumi.runtime.setMocks({
-    newResource: args => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      return { id: `${args.name}_id`, state: args.inputs };
-    },
-    call: args => args.inputs,
-  }, 'project', 'stack', false);
-});
+const registered = useRecordingMocks();
 
 beforeEach(() => {
   registered.length = 0;
 });
 
-function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise(resolve => output.apply(resolve));
-}
 
 /** Waits until every ConfigGroup is registered with the mock monitor and returns their records. */
 async function registeredGroups(deployment: Cdk8sChartDeployment): Promise<Registered[]> {
