@@ -104,8 +104,9 @@ export interface ModelPlatformProps {
   readonly backup?: PlatformBackup;
 
   /**
-   * Annotate every object with an Argo CD sync wave that follows the apply order of the charts
-   * (`10 × chart index + the object's own wave`, so waves set by a component keep their order).
+   * Annotate every object with an Argo CD sync wave that follows the chart dependencies
+   * (`10 × the chart's level + the object's own wave`, where the level is the longest chain of
+   * charts the chart depends on; waves set by a component inside its chart keep their order).
    * @default true
    */
   readonly syncWaves?: boolean;
@@ -347,7 +348,7 @@ export class ModelPlatform extends Construct {
     this.charts = charts;
     if (props.syncWaves ?? true) {
       // At synth, so objects added to the charts after construction get their wave too.
-      this.node.addValidation({ validate: () => applySyncWaves(this.chartsInApplyOrder()) });
+      this.node.addValidation({ validate: () => applySyncWaves(this.charts) });
     }
   }
 

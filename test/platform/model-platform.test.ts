@@ -163,11 +163,14 @@ describe('ModelPlatform', () => {
     for (const image of images) expect(image).toMatch(/^mirror\.example\.com\//);
   });
 
-  test('sync waves: 10 × chart index + the object\'s own wave; turned off with syncWaves: false', () => {
+  test('sync waves: 10 × chart level + the object\'s own wave; turned off with syncWaves: false', () => {
     const { platform } = synthPlatform();
     const charts = platform.chartsInApplyOrder();
     const objectsOf = (id: string) => charts.find((c) => c.node.id === id)!.toJson();
-    const base = (id: string) => 10 * charts.findIndex((c) => c.node.id === id);
+    // Levels: the longest chain of charts below: storage 0, backup 1 (its bucket), backup-resources 2
+    // (after backup; no inference chart without services), registry 0 (no bucket by default).
+    const levels: Record<string, number> = { 'platform-storage': 0, 'platform-backup': 1, 'platform-backup-resources': 2, 'platform-registry': 0 };
+    const base = (id: string) => 10 * levels[id];
     const [storage, backup, resources] = ['platform-storage', 'platform-backup', 'platform-backup-resources'].map(objectsOf);
     const wave = (o: any) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
     expect(new Set(storage.filter((o: any) => o.kind !== 'Namespace').map(wave))).toEqual(new Set([String(base('platform-storage'))]));
