@@ -45,6 +45,11 @@ describe('the composed demo platform (npm run synth)', () => {
       for (const dependency of chart.node.dependencies) expect(order.indexOf(dependency as any)).toBeLessThan(i);
     }
     expect(fs.readFileSync(path.join(app.outdir, files[5]), 'utf8')).toMatch(/kind: BackupStorageLocation/);
+    // Inside a file: Velero's CRD Job before its server, the storage location before the Schedule and Backup.
+    const kinds = (chart: string) => order.find((c) => c.node.id === chart)!.toJson().map((o: any) => `${o.kind}/${o.metadata.name}`);
+    const backup = kinds('platform-backup');
+    expect(backup.findIndex((k: string) => k.startsWith('Job/velero-crd-install'))).toBeLessThan(backup.indexOf('Deployment/velero'));
+    expect(kinds('platform-backup-resources')).toEqual(['BackupStorageLocation/default', 'Schedule/ai-inference-schedule', 'Backup/ai-backup']);
   });
 
   test('no Secret carries data: credentials are created in-cluster', () => {

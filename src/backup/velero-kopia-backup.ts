@@ -152,9 +152,10 @@ export class VeleroKopiaBackup extends Construct {
       pluginResources: resourceRequirements({ construct: CONSTRUCT, prop: 'plugin' }, undefined, { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '128Mi' }),
       checksumWhenRequired: settings.checksumWhenRequired,
     });
-    // The server exits when Velero's CRDs are missing; order it after the CRD Job (cdk8s file
-    // order; the Pulumi adapter turns this into a depends-on annotation).
-    server.addDependency(crds.job);
+    // The server exits when Velero's CRDs are missing: it follows the CRD Job in the file (built
+    // first) and names it as a depends-on (kpt, Pulumi). An annotation rather than a cdk8s object
+    // dependency, which would double the paths cdk8s walks when it orders the app at synth.
+    server.metadata.addAnnotation(ANNOTATIONS.dependsOn, this.crdInstallJobRef);
     buildNodeAgent(this, ctx, {
       features: settings.features,
       logLevel: settings.logLevel,
@@ -205,7 +206,6 @@ export class VeleroKopiaBackup extends Construct {
       kind: 'Schedule', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
     });
     this.declaredSchedules.set(name, [namespace]);
-    this.afterLocation(schedule);
     return schedule;
   }
 
@@ -226,7 +226,6 @@ export class VeleroKopiaBackup extends Construct {
       kind: 'Backup', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
     });
     this.declaredBackups.set(name, [namespace]);
-    this.afterLocation(backup);
     return backup;
   }
 
@@ -259,18 +258,11 @@ export class VeleroKopiaBackup extends Construct {
     const restore = veleroResource(this.target, {
       kind: 'Restore', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
     });
-    this.afterLocation(restore);
     return restore;
   }
 
   private ctxFor(method: string): (prop: string) => PropContext {
     return (prop: string) => ({ construct: CONSTRUCT, prop: `${method}.${prop}` });
-  }
-
-  /** Orders an operation after the BackupStorageLocation in its chart's file. */
-  private afterLocation(resource: ApiObject): void {
-    const bsl = this.resourcesChart.node.tryFindChild(`backupstoragelocation-${VELERO.locationName}`);
-    if (bsl) resource.addDependency(bsl);
   }
 
   private resolveResourcesChart(id: string, installChart: Chart, given: Chart | undefined): Chart {

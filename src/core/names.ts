@@ -76,7 +76,7 @@ export function ensureNamespace(scope: IConstruct, name: string, labels: Record<
   const existing = registry.get(name);
   if (existing) {
     const owningChart = Chart.of(existing);
-    if (owningChart !== askingChart) askingChart.addDependency(owningChart);
+    if (owningChart !== askingChart && !dependsOnChart(askingChart, owningChart)) askingChart.addDependency(owningChart);
     for (const [key, value] of Object.entries(labels)) existing.metadata.addLabel(key, value);
     return existing;
   }
@@ -85,4 +85,19 @@ export function ensureNamespace(scope: IConstruct, name: string, labels: Record<
   });
   registry.set(name, namespace);
   return namespace;
+}
+
+/**
+ * Whether `chart` already depends on `target`, directly or through other charts. A redundant direct
+ * dependency changes no order, but cdk8s turns every chart dependency into one between every pair
+ * of their objects and walks all paths at synth, so it costs time.
+ */
+function dependsOnChart(chart: Chart, target: Chart, seen = new Set<Chart>()): boolean {
+  for (const dependency of chart.node.dependencies) {
+    if (!(dependency instanceof Chart) || seen.has(dependency)) continue;
+    if (dependency === target) return true;
+    seen.add(dependency);
+    if (dependsOnChart(dependency, target, seen)) return true;
+  }
+  return false;
 }

@@ -48,4 +48,20 @@ describe('ensureNamespace', () => {
     expect(fs.readdirSync(outdir).sort()).toEqual(['0000-storage.k8s.yaml', '0001-backup.k8s.yaml']);
     expect(backup.toJson().map((o: any) => o.kind)).toEqual(['ConfigMap']);
   });
+
+  test('no direct dependency when the reusing chart already depends on the owner through another chart', () => {
+    const app = Testing.app();
+    const registry = new Chart(app, 'registry');
+    const models = new Chart(app, 'models');
+    const inference = new Chart(app, 'inference');
+    models.addDependency(registry);
+    inference.addDependency(models);
+    ensureNamespace(registry, 'ai-inference');
+    ensureNamespace(inference, 'ai-inference');
+    expect(inference.node.dependencies).toEqual([models]);
+    // Without that path the dependency is added.
+    const other = new Chart(app, 'other');
+    ensureNamespace(other, 'ai-inference');
+    expect(other.node.dependencies).toEqual([registry]);
+  });
 });

@@ -166,7 +166,8 @@ describe('ModelPlatform (Pulumi)', () => {
       'platform-backup': ['platform-storage'],
       'platform-registry': ['platform-storage'],
       'platform-models': ['platform-registry'],
-      'platform-inference': ['platform-models', 'platform-registry'],
+      // Its namespace comes from the registry chart, which it already reaches through models.
+      'platform-inference': ['platform-models'],
       'platform-backup-resources': ['platform-backup', 'platform-inference'],
     });
     for (const [chart, deps] of Object.entries(component.deployment.chartDependencies)) {
