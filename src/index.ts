@@ -34,3 +34,4 @@ export * from './platform/platform-registry';
 export * from './platform/platform-model';
 export * from './platform/platform-backup';
 export * from './platform/model-platform';
+export type { PlatformComponentSummary } from './platform/summary';

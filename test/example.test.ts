@@ -4,6 +4,7 @@ import { App, Testing } from 'cdk8s';
 import { buildExamplePlatform, TINYLLAMA } from '../examples/platform';
 import { ImageCatalog, ModelPlatform } from '../src';
 import { expectAllValid, serviceHostsIn } from './platform/synth';
+import { imagesOf } from '../src/platform/summary';
 
 /** Everything `npm run synth` writes, without touching dist/. */
 function synthExample(): { app: App; platform: ModelPlatform; objects: any[] } {
@@ -58,11 +59,8 @@ describe('the composed demo platform (npm run synth)', () => {
   });
 
   test('no image uses a moving tag', () => {
-    const images = objects.flatMap((o) => {
-      const spec = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
-      return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: any) => c.image as string);
-    });
-    expect(images.length).toBeGreaterThan(20);
+    const images = imagesOf(objects);
+    expect(images.length).toBeGreaterThan(15);
     for (const image of images) expect(ImageCatalog.isPinned(image)).toBe(true);
   });
 
@@ -160,6 +158,15 @@ describe('the composed demo platform (npm run synth)', () => {
       expect(used.size).toBeGreaterThan(5);
       for (const host of used) expect(services).toContain(host);
     });
+  });
+
+  test('summary per component: objects, images and storage (what npm run synth prints)', () => {
+    const summaries = platform.summarize();
+    expect(summaries.reduce((n, s) => n + s.objectCount, 0)).toBe(objects.length);
+    const inference = summaries.find((s) => s.title === 'LlamaInferenceService ai-inference-llama')!;
+    expect(inference).toMatchObject({ chart: 'platform-inference', objectCount: 7, storage: ['PVC llama-model-cache 5Gi'] });
+    expect(inference.images).toEqual(['ghcr.io/ggml-org/llama.cpp:server-b8840', 'ghcr.io/oras-project/oras:v1.3.3']);
+    expect(summaries.find((s) => s.chart === 'platform-backup-resources')!.title).toBe('BackupStorageLocation default, Schedule ai-inference-schedule, Backup ai-backup');
   });
 
   test('architecture.md: a Mermaid diagram generated from the construct tree', () => {

@@ -1,14 +1,5 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
 import type { ModelPlatform } from './model-platform';
-
-/** A box of the diagram: a component construct of a chart, or the chart's loose objects. */
-interface DiagramNode {
-  readonly id: string;
-  readonly path: string;
-  readonly title: string;
-  readonly objects: ApiObject[];
-}
+import { PlatformComponentSummary, countKinds, imagesOf, summarizeCharts } from './summary';
 
 /**
  * Markdown describing the platform, generated from the construct tree: a Mermaid flowchart with one
@@ -16,33 +7,21 @@ interface DiagramNode {
  * object counts), the platform's links as labelled edges, and a table of charts, objects and images.
  */
 export function renderArchitectureMarkdown(platform: ModelPlatform): string {
-  const nodes: DiagramNode[] = [];
+  const charts = platform.chartsInApplyOrder();
+  const summaries = summarizeCharts(charts);
+  const nodeId = (summary: PlatformComponentSummary) => `n${summaries.indexOf(summary)}`;
   const lines = ['flowchart TB'];
-  platform.chartsInApplyOrder().forEach((chart, c) => {
+  charts.forEach((chart, c) => {
     lines.push(`  subgraph chart${c}["${c}: ${chart.node.id}"]`);
-    const loose: ApiObject[] = [];
-    for (const child of chart.node.children) {
-      const objects = objectsOf(child, chart);
-      if (objects.length === 0) continue;
-      if (child instanceof ApiObject) {
-        loose.push(child);
-        continue;
-      }
-      const node = { id: `n${nodes.length}`, path: child.node.path, title: `${child.constructor.name} ${child.node.id}`, objects };
-      nodes.push(node);
-      lines.push(`    ${node.id}["${node.title}<br/>${countKinds(objects)}"]`);
-    }
-    if (loose.length > 0) {
-      const node = { id: `n${nodes.length}`, path: chart.node.path, title: loose.map((o) => `${o.kind} ${o.name}`).join('<br/>'), objects: loose };
-      nodes.push(node);
-      lines.push(`    ${node.id}["${node.title}"]`);
+    for (const summary of summaries.filter((s) => s.chart === chart.node.id)) {
+      lines.push(`    ${nodeId(summary)}["${summary.title}<br/>${summary.kinds}"]`);
     }
     lines.push('  end');
   });
   const external = new Map<string, string>();
   const nodeFor = (path: string): string => {
-    const owner = nodes.find((n) => path === n.path || path.startsWith(`${n.path}/`));
-    if (owner) return owner.id;
+    const owner = summaries.find((s) => path === s.path || path.startsWith(`${s.path}/`));
+    if (owner) return nodeId(owner);
     let id = external.get(path);
     if (!id) {
       id = `x${external.size}`;
@@ -56,9 +35,9 @@ export function renderArchitectureMarkdown(platform: ModelPlatform): string {
   }
 
   const table = ['| # | Chart | Objects | Images |', '|---|---|---|---|'];
-  platform.chartsInApplyOrder().forEach((chart, c) => {
-    const objects = objectsOf(chart, chart);
-    table.push(`| ${c} | ${chart.node.id} | ${objects.length}: ${countKinds(objects)} | ${imagesOf(objects).join('<br/>') || '-'} |`);
+  charts.forEach((chart, c) => {
+    const manifests = chart.toJson();
+    table.push(`| ${c} | ${chart.node.id} | ${manifests.length}: ${countKinds(manifests)} | ${imagesOf(manifests).join('<br/>') || '-'} |`);
   });
 
   return [
@@ -75,27 +54,6 @@ export function renderArchitectureMarkdown(platform: ModelPlatform): string {
     table.join('\n'),
     '',
   ].join('\n');
-}
-
-/** ApiObjects at or below `scope` that belong to `chart` (not to a nested chart). */
-function objectsOf(scope: IConstruct, chart: Chart): ApiObject[] {
-  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
-}
-
-function countKinds(objects: ApiObject[]): string {
-  const kinds = new Map<string, number>();
-  for (const o of objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
-  return [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
-}
-
-function imagesOf(objects: ApiObject[]): string[] {
-  const images = new Set<string>();
-  for (const object of objects) {
-    const json = object.toJson();
-    const pod = json.spec?.template?.spec ?? json.spec?.jobTemplate?.spec?.template?.spec;
-    for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) images.add(c.image);
-  }
-  return [...images].sort();
 }
 
 /** Mermaid edge labels are quoted: no double quotes inside. */

@@ -5,6 +5,7 @@ import { PlatformBackup } from './platform-backup';
 import { PlatformModel } from './platform-model';
 import { PlatformRegistry } from './platform-registry';
 import { PlatformStorage } from './platform-storage';
+import { PlatformComponentSummary, summarizeCharts } from './summary';
 import { applySyncWaves } from './sync-waves';
 import { VeleroKopiaBackup } from '../backup/velero-kopia-backup';
 import { describeObject, propError } from '../core/errors';
@@ -308,7 +309,7 @@ export class ModelPlatform extends Construct {
         ...server,
         namespace,
         model: this.models.get(key)!,
-        images: images,
+        images,
         pullRobot: this.pullRobot,
         pullSecretName,
         harbor: this.registry,
@@ -373,6 +374,14 @@ export class ModelPlatform extends Construct {
    */
   public chartsInApplyOrder(): Chart[] {
     return App.of(this).charts.filter((chart) => this.charts.includes(chart));
+  }
+
+  /**
+   * Per chart in apply order, what each component put into it: objects by kind, images, storage
+   * (what `npm run synth` prints).
+   */
+  public summarize(): PlatformComponentSummary[] {
+    return summarizeCharts(this.chartsInApplyOrder());
   }
 
   /** The platform's architecture as Markdown with a Mermaid diagram generated from the construct tree. */
