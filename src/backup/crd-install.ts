@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ANNOTATIONS, VELERO_CRD_NAMES, VeleroContext, WAVES, veleroLabels } from './context';
 import { namespacedRef } from './custom-resource';
 import { readContainerScript } from '../core/container-scripts';
+import { kube, Wire } from '../core/kube-object';
 import { selectorLabels } from '../core/names';
 import { NetworkPeer, allowPolicy, tcp } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -58,8 +59,8 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
   const wave = { [ANNOTATIONS.syncWave]: WAVES.crds };
   const metadata = { name, namespace: ctx.namespace, labels, annotations: wave };
 
-  new k8s.KubeServiceAccount(scope, 'crd-install-service-account', { metadata, automountServiceAccountToken: true });
-  new k8s.KubeClusterRole(scope, 'crd-install-cluster-role', {
+  kube(k8s.KubeServiceAccount, scope, 'crd-install-service-account', { metadata, automountServiceAccountToken: true });
+  kube(k8s.KubeClusterRole, scope, 'crd-install-cluster-role', {
     metadata: { name: base, labels, annotations: wave },
     rules: [
       // `create` cannot be limited by name (the name is not known when a create is authorized).
@@ -68,12 +69,12 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], resourceNames: [...VELERO_CRD_NAMES], verbs: ['get', 'patch', 'update'] },
     ],
   });
-  new k8s.KubeClusterRoleBinding(scope, 'crd-install-cluster-role-binding', {
+  kube(k8s.KubeClusterRoleBinding, scope, 'crd-install-cluster-role-binding', {
     metadata: { name: base, labels, annotations: wave },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: base },
     subjects: [{ kind: 'ServiceAccount', name, namespace: ctx.namespace }],
   });
-  new k8s.KubeConfigMap(scope, 'crd-install-script', { metadata, data: { [CRD_SCRIPT]: script } });
+  kube(k8s.KubeConfigMap, scope, 'crd-install-script', { metadata, data: { [CRD_SCRIPT]: script } });
   const policy = allowPolicy(scope, 'crd-install-network-policy', {
     name,
     namespace: ctx.namespace,
@@ -93,7 +94,7 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
     .digest('hex')
     .slice(0, 8);
   const jobName = `${name}-${hash}`;
-  const job = new k8s.KubeJob(scope, 'crd-install-job', {
+  const job = kube(k8s.KubeJob, scope, 'crd-install-job', {
     metadata: { name: jobName, namespace: ctx.namespace, labels, annotations: wave },
     spec: {
       // Failures are transient (API server, image pulls); the script is idempotent.
@@ -106,7 +107,7 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
 
 type AppLabelParts = { name: string; instance: string; component: string };
 
-function podTemplate(ctx: VeleroContext, serviceAccountName: string, appLabels: AppLabelParts): k8s.PodTemplateSpec {
+function podTemplate(ctx: VeleroContext, serviceAccountName: string, appLabels: AppLabelParts): Wire<k8s.PodTemplateSpec> {
   const securityContext = restrictedContainerSecurityContext();
   const small = resourceRequirements({ construct: 'VeleroKopiaBackup', prop: 'crd-install' }, undefined, { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '128Mi' });
   const tools = { name: 'tools', mountPath: TOOLS_DIR };
@@ -160,8 +161,8 @@ function podTemplate(ctx: VeleroContext, serviceAccountName: string, appLabels: 
       volumes: [
         { name: 'script', configMap: { name: serviceAccountName, defaultMode: 0o555 } },
         // The velero binary is about 100 MB.
-        { name: 'tools', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
-        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+        { name: 'tools', emptyDir: { sizeLimit: '512Mi' } },
+        { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
       ],
     },
   };

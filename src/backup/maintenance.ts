@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { VELERO, VeleroContext, veleroLabels } from './context';
+import { kube } from '../core/kube-object';
 
 /** Resources of the Kopia maintenance Jobs, as quantity strings (all four are written). */
 export interface MaintenanceJobSettings {
@@ -29,7 +30,7 @@ export function buildMaintenanceConfigMap(scope: Construct, ctx: VeleroContext, 
     },
     keepLatestMaintenanceJobs: settings.keepLatestMaintenanceJobs,
   };
-  new k8s.KubeConfigMap(scope, 'repo-maintenance', {
+  kube(k8s.KubeConfigMap, scope, 'repo-maintenance', {
     metadata: { name: VELERO.maintenanceConfigMap, namespace: ctx.namespace, labels: veleroLabels(ctx, 'repo-maintenance') },
     data: { global: JSON.stringify(global) },
   });

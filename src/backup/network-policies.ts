@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { VELERO, VeleroContext, veleroLabels } from './context';
+import { kube } from '../core/kube-object';
 import { NetworkPeer, PolicyRule, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, tcp } from '../core/network-policy';
 import { S3Bucket } from '../core/s3-bucket';
 
@@ -75,14 +76,14 @@ export function buildNetworkPolicies(scope: Construct, ctx: VeleroContext, optio
     ['repo-maintenance-policy', 'velero-repo-maintenance', 'velero.io/repo-name'],
   ];
   for (const [id, name, key] of generated) {
-    new k8s.KubeNetworkPolicy(scope, id, {
+    kube(k8s.KubeNetworkPolicy, scope, id, {
       metadata: { name, namespace: ns, labels },
       spec: {
         podSelector: { matchExpressions: [{ key, operator: 'Exists' }] },
         policyTypes: ['Egress'],
         egress: egress.map((rule) => ({
           to: rule.peers.map((p) => p.toPeer()),
-          ports: rule.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
+          ports: rule.ports.map((p) => ({ port: p.port, protocol: p.protocol })),
         })),
       },
     });

@@ -1,13 +1,14 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { VELERO, VeleroContext, credentialFileEnv, linuxNodeAffinity, veleroLabels } from './context';
+import { kube, Wire } from '../core/kube-object';
 import { standardLabels } from '../core/names';
 
 /** Inputs of the node-agent DaemonSet. */
 export interface NodeAgentOptions {
   readonly features: readonly string[];
   readonly logLevel?: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   /** Tolerations, so the agent also runs on tainted (GPU, inference) nodes. */
   readonly tolerations?: k8s.Toleration[];
   /** The kubelet's root directory on the nodes. */
@@ -31,12 +32,12 @@ export function buildNodeAgent(scope: Construct, ctx: VeleroContext, options: No
   const hostToContainer = 'HostToContainer';
   const args = ['node-agent', 'server', `--features=${options.features.join(',')}`];
   if (options.logLevel !== undefined) args.push(`--log-level=${options.logLevel}`);
-  const probe = (overrides: Partial<k8s.Probe>): k8s.Probe => ({
-    httpGet: { path: '/metrics', port: k8s.IntOrString.fromString('metrics') },
+  const probe = (overrides: Partial<Wire<k8s.Probe>>): Wire<k8s.Probe> => ({
+    httpGet: { path: '/metrics', port: 'metrics' },
     timeoutSeconds: 5,
     ...overrides,
   });
-  return new k8s.KubeDaemonSet(scope, 'node-agent', {
+  return kube(k8s.KubeDaemonSet, scope, 'node-agent', {
     metadata: { name: VELERO.nodeAgentName, namespace: ctx.namespace, labels: veleroLabels(ctx, 'node-agent') },
     spec: {
       selector: { matchLabels: { name: VELERO.nodeAgentName } },

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { VELERO, VeleroContext, veleroLabels } from './context';
+import { kube } from '../core/kube-object';
 
 /**
  * ServiceAccount `velero` and its ClusterRoleBinding to `cluster-admin`, as `velero install`
@@ -18,12 +19,12 @@ export function buildServiceAccount(scope: Construct, ctx: VeleroContext): { ser
   // Upstream names the binding `velero`, or `velero-<namespace>` outside the `velero` namespace
   // so that two installs do not fight over one cluster-scoped name.
   const bindingName = ctx.namespace === 'velero' ? 'velero' : `velero-${ctx.namespace}`;
-  new k8s.KubeClusterRoleBinding(scope, 'cluster-role-binding', {
+  kube(k8s.KubeClusterRoleBinding, scope, 'cluster-role-binding', {
     metadata: { name: bindingName, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
     subjects: [{ kind: 'ServiceAccount', name: VELERO.serviceAccount, namespace: ctx.namespace }],
   });
-  new k8s.KubeServiceAccount(scope, 'service-account', {
+  kube(k8s.KubeServiceAccount, scope, 'service-account', {
     metadata: { name: VELERO.serviceAccount, namespace: ctx.namespace, labels },
   });
   return { serviceAccountName: VELERO.serviceAccount, clusterRoleBindingName: bindingName };

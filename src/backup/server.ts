@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { VELERO, VeleroContext, credentialFileEnv, linuxNodeAffinity, veleroLabels } from './context';
 import { pluginInitContainerName } from './plugin';
+import { kube, Wire } from '../core/kube-object';
 import { standardLabels } from '../core/names';
 
 /** Inputs of the server Deployment. */
@@ -14,8 +15,8 @@ export interface ServerOptions {
   readonly maintenanceConfigMap: string;
   /** `--log-level`, appended after upstream's flags; undefined leaves the server default (info). */
   readonly logLevel?: string;
-  readonly resources: k8s.ResourceRequirements;
-  readonly pluginResources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
+  readonly pluginResources: Wire<k8s.ResourceRequirements>;
   /** Add the AWS SDK checksum opt-out variables. */
   readonly checksumWhenRequired: boolean;
 }
@@ -44,7 +45,7 @@ export const REPO_CREDENTIALS_GATE = '/var/run/velero/repo-credentials-gate';
  * emits it (reference §2.1), plus the library's additions, each commented.
  */
 export function buildServer(scope: Construct, ctx: VeleroContext, options: ServerOptions): k8s.KubeDeployment {
-  const env: k8s.EnvVar[] = [
+  const env: Wire<k8s.EnvVar>[] = [
     { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
     { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'LD_LIBRARY_PATH', value: '/plugins' },
@@ -61,12 +62,12 @@ export function buildServer(scope: Construct, ctx: VeleroContext, options: Serve
       { name: 'AWS_RESPONSE_CHECKSUM_VALIDATION', value: 'when_required' },
     );
   }
-  const probe = (overrides: Partial<k8s.Probe>): k8s.Probe => ({
-    httpGet: { path: '/metrics', port: k8s.IntOrString.fromString('metrics') },
+  const probe = (overrides: Partial<Wire<k8s.Probe>>): Wire<k8s.Probe> => ({
+    httpGet: { path: '/metrics', port: 'metrics' },
     timeoutSeconds: 5,
     ...overrides,
   });
-  return new k8s.KubeDeployment(scope, 'server', {
+  return kube(k8s.KubeDeployment, scope, 'server', {
     metadata: { name: VELERO.serverName, namespace: ctx.namespace, labels: veleroLabels(ctx, 'server') },
     spec: {
       // No replicas/strategy, as upstream: one server (Velero has no leader election).

@@ -4,6 +4,7 @@ import { VeleroKopiaBackupProps, VeleroLogLevel } from './props';
 import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
+import { Wire } from '../core/kube-object';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket } from '../core/s3-bucket';
 import { PropContext, requireDnsLabel, requireInteger, requireOneOf, requireCidr } from '../core/validate';
@@ -28,8 +29,8 @@ export interface VeleroSettings {
   readonly apiServerCidr: string;
   readonly s3EgressCidr: string;
   readonly metricsClientNamespaces: string[];
-  readonly serverResources: k8s.ResourceRequirements;
-  readonly nodeAgentResources: k8s.ResourceRequirements;
+  readonly serverResources: Wire<k8s.ResourceRequirements>;
+  readonly nodeAgentResources: Wire<k8s.ResourceRequirements>;
   readonly maintenance: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
   readonly keepLatestMaintenanceJobs: number;
 }

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
+import { kube } from './kube-object';
 
 /** Value of `app.kubernetes.io/part-of` on every object the library creates. */
 export const PART_OF = 'cnai-model-platform';
@@ -80,7 +81,7 @@ export function ensureNamespace(scope: IConstruct, name: string, labels: Record<
     for (const [key, value] of Object.entries(labels)) existing.metadata.addLabel(key, value);
     return existing;
   }
-  const namespace = new k8s.KubeNamespace(scope as Construct, `namespace-${name}`, {
+  const namespace = kube(k8s.KubeNamespace, scope as Construct, `namespace-${name}`, {
     metadata: { name, labels: { 'app.kubernetes.io/part-of': PART_OF, ...labels } },
   });
   registry.set(name, namespace);

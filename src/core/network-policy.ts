@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { kube, Wire } from './kube-object';
 
 /**
  * NetworkPolicy builders shared by every construct: one default-deny policy per namespace, one DNS
@@ -56,10 +57,10 @@ export class NetworkPeer {
     return NetworkPeer.namespace('kube-system', { 'k8s-app': 'kube-dns' });
   }
 
-  private constructor(private readonly peer: k8s.NetworkPolicyPeer) {}
+  private constructor(private readonly peer: Wire<k8s.NetworkPolicyPeer>) {}
 
   /** The Kubernetes peer object. */
-  public toPeer(): k8s.NetworkPolicyPeer {
+  public toPeer(): Wire<k8s.NetworkPolicyPeer> {
     return JSON.parse(JSON.stringify(this.peer));
   }
 }
@@ -98,7 +99,7 @@ export interface AllowPolicyOptions extends PolicyBaseOptions {
 
 /** Denies all ingress and egress for every pod of the namespace; allow policies then open flows. */
 export function defaultDenyPolicy(scope: Construct, id: string, options: PolicyBaseOptions): k8s.KubeNetworkPolicy {
-  return new k8s.KubeNetworkPolicy(scope, id, {
+  return kube(k8s.KubeNetworkPolicy, scope, id, {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });
@@ -132,8 +133,8 @@ export function allowPolicy(scope: Construct, id: string, options: AllowPolicyOp
   if (policyTypes.length === 0) {
     throw new Error(`allowPolicy ${options.name}: give ingress and/or egress rules`);
   }
-  const selector: k8s.LabelSelector = Object.keys(options.podSelector).length > 0 ? { matchLabels: { ...options.podSelector } } : {};
-  return new k8s.KubeNetworkPolicy(scope, id, {
+  const selector: Wire<k8s.LabelSelector> = Object.keys(options.podSelector).length > 0 ? { matchLabels: { ...options.podSelector } } : {};
+  return kube(k8s.KubeNetworkPolicy, scope, id, {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     spec: {
       podSelector: selector,
@@ -157,7 +158,7 @@ function rules<T>(given: PolicyRule[] | (() => PolicyRule[]), render: (rule: Pol
   return renderAll(given);
 }
 
-function toPorts(ports: PolicyPort[]): k8s.NetworkPolicyPort[] {
+function toPorts(ports: PolicyPort[]): Wire<k8s.NetworkPolicyPort>[] {
   if (ports.length === 0) throw new Error('a network policy rule needs at least one port (an empty list would allow every port)');
-  return ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
+  return ports.map((p) => ({ port: p.port, protocol: p.protocol }));
 }

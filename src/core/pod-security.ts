@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { ComputeResources } from './compute-resources';
 import { propError } from './errors';
+import { Wire } from './kube-object';
 import { PropContext, parseByteQuantity, parseCpuQuantity } from './validate';
 
 /** A component's default resources: requests and a memory limit are mandatory, a CPU limit optional. */
@@ -19,7 +20,7 @@ export function resourceRequirements(
   ctx: PropContext,
   given: ComputeResources | undefined,
   defaults: ComponentResourceDefaults,
-): k8s.ResourceRequirements {
+): Wire<k8s.ResourceRequirements> {
   const field = (name: string): PropContext => ({ construct: ctx.construct, prop: `${ctx.prop}.${name}` });
   const cpuRequest = given?.cpuRequest ?? defaults.cpuRequest;
   const cpuLimit = given?.cpuLimit ?? defaults.cpuLimit;
@@ -37,7 +38,7 @@ export function resourceRequirements(
       fix: `lower memoryRequest or raise memoryLimit to at least ${memoryRequest}`,
     });
   }
-  const limits: Record<string, k8s.Quantity> = { memory: k8s.Quantity.fromString(memoryLimit.trim()) };
+  const limits: Record<string, string> = { memory: memoryLimit.trim() };
   if (cpuLimit !== undefined) {
     const cpuLimitMillis = parseCpuQuantity(field('cpuLimit'), cpuLimit);
     if (cpuRequestMillis > cpuLimitMillis) {
@@ -48,12 +49,12 @@ export function resourceRequirements(
         fix: `lower cpuRequest or raise cpuLimit to at least ${cpuRequest}`,
       });
     }
-    limits.cpu = k8s.Quantity.fromString(cpuLimit.trim());
+    limits.cpu = cpuLimit.trim();
   }
   return {
     requests: {
-      cpu: k8s.Quantity.fromString(cpuRequest.trim()),
-      memory: k8s.Quantity.fromString(memoryRequest.trim()),
+      cpu: cpuRequest.trim(),
+      memory: memoryRequest.trim(),
     },
     limits,
   };
@@ -78,7 +79,7 @@ export interface RestrictedPodOptions {
  * volume root already matches (`OnRootMismatch`), so large PVCs do not get a recursive chown on
  * every start.
  */
-export function restrictedPodSecurityContext(options: RestrictedPodOptions): k8s.PodSecurityContext {
+export function restrictedPodSecurityContext(options: RestrictedPodOptions): Wire<k8s.PodSecurityContext> {
   if (!Number.isInteger(options.runAsUser) || options.runAsUser <= 0) {
     throw new Error(`restrictedPodSecurityContext: runAsUser must be a positive integer, got ${options.runAsUser}`);
   }
@@ -105,7 +106,7 @@ export interface RestrictedContainerOptions {
  * escalation, every capability dropped, non-root, seccomp `RuntimeDefault`, read-only root
  * filesystem unless the caller documents why not.
  */
-export function restrictedContainerSecurityContext(options: RestrictedContainerOptions = {}): k8s.SecurityContext {
+export function restrictedContainerSecurityContext(options: RestrictedContainerOptions = {}): Wire<k8s.SecurityContext> {
   return {
     allowPrivilegeEscalation: false,
     privileged: false,

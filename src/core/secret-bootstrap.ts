@@ -6,6 +6,7 @@ import { contentHashedName } from './content-hash';
 import { propError } from './errors';
 import { derivedFrom, GeneratedValue, GeneratorSpec, needsCryptoTools, sourceSecretOf, specFields } from './generated-value';
 import { ImageCatalog, PlatformImage } from './images';
+import { kube, Wire } from './kube-object';
 import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './names';
 import { allowPolicy, NetworkPeer, tcp } from './network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
@@ -383,12 +384,12 @@ export class SecretBootstrap extends Construct {
     const metadata = { name, namespace: ns, labels };
     ensureNamespace(this, ns);
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
+    kube(k8s.KubeServiceAccount, this, 'service-account', {
       metadata,
       // The Job talks to the API server with this account's token.
       automountServiceAccountToken: true,
     });
-    new k8s.KubeRole(this, 'role', {
+    kube(k8s.KubeRole, this, 'role', {
       metadata,
       rules: Lazy.any({
         produce: () => this.rules(
@@ -397,19 +398,19 @@ export class SecretBootstrap extends Construct {
         ),
       }),
     });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
+    kube(k8s.KubeRoleBinding, this, 'role-binding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
     });
-    new k8s.KubeConfigMap(this, 'script', {
+    kube(k8s.KubeConfigMap, this, 'script', {
       metadata,
       data: {
         [SCRIPT_KEY]: script,
         [SPEC_KEY]: Lazy.any({ produce: () => this.renderSpec() }),
       },
     });
-    new k8s.KubeJob(this, 'job', {
+    kube(k8s.KubeJob, this, 'job', {
       metadata: {
         // Pod templates of Jobs are immutable, so a Job whose spec, script or images changed must
         // be a new object: the name carries a hash of everything the pod runs. Nobody refers to the
@@ -447,21 +448,21 @@ export class SecretBootstrap extends Construct {
     ensureNamespace(this, ns);
     const name = this.serviceAccountName;
     const metadata = { name, namespace: ns, labels: standardLabels(this.appLabels) };
-    new k8s.KubeRole(this, `copy-role-${ns}`, {
+    kube(k8s.KubeRole, this, `copy-role-${ns}`, {
       metadata,
       rules: Lazy.any({
         produce: () => this.rules(this.generated.filter((d) => d.secret.copyNamespaces.includes(ns)).map((d) => d.secret.name), true),
       }),
     });
-    new k8s.KubeRoleBinding(this, `copy-role-binding-${ns}`, {
+    kube(k8s.KubeRoleBinding, this, `copy-role-binding-${ns}`, {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
     });
   }
 
-  private rules(secretNames: string[], create: boolean): k8s.PolicyRule[] {
-    const rules: k8s.PolicyRule[] = [
+  private rules(secretNames: string[], create: boolean): Wire<k8s.PolicyRule>[] {
+    const rules: Wire<k8s.PolicyRule>[] = [
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [...secretNames] },
     ];
     if (create) {
@@ -500,29 +501,29 @@ export class SecretBootstrap extends Construct {
     return contentHashedName(this.serviceAccountName, JSON.stringify(this.podTemplate()), this.renderSpec(), script);
   }
 
-  private podTemplate(): k8s.PodTemplateSpec {
+  private podTemplate(): Wire<k8s.PodTemplateSpec> {
     const kubectlImage = this.images.resolve(PlatformImage.KUBECTL);
     const crypto = this.needsCryptoTools();
     const securityContext = restrictedContainerSecurityContext();
-    const env: k8s.EnvVar[] = [
+    const env: Wire<k8s.EnvVar>[] = [
       { name: 'BOOTSTRAP_NAMESPACE', value: this.namespace },
       { name: 'BOOTSTRAP_WORK_DIR', value: WORK_DIR },
       { name: 'BOOTSTRAP_WAIT_TIMEOUT_SECONDS', value: String(this.waitTimeoutSeconds) },
       // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
       { name: 'HOME', value: '/tmp' },
     ];
-    const mounts: k8s.VolumeMount[] = [
+    const mounts: Wire<k8s.VolumeMount>[] = [
       { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
       { name: 'work', mountPath: WORK_DIR },
       { name: 'tmp', mountPath: '/tmp' },
     ];
-    const volumes: k8s.Volume[] = [
+    const volumes: Wire<k8s.Volume>[] = [
       { name: 'script', configMap: { name: this.serviceAccountName, defaultMode: 0o555 } },
       // Generated values live only here: memory-backed, so they never touch a node's disk.
-      { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
-      { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+      { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
     ];
-    const initContainers: k8s.Container[] = [];
+    const initContainers: Wire<k8s.Container>[] = [];
     let image = kubectlImage;
     if (crypto) {
       // htpasswd (bcrypt) and openssl are not in the kubectl image, and Harbor's prepare image has
@@ -530,7 +531,7 @@ export class SecretBootstrap extends Construct {
       image = this.images.resolve(PlatformImage.HARBOR_PREPARE);
       env.push({ name: 'PATH', value: `${TOOLS_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` });
       mounts.push({ name: 'tools', mountPath: TOOLS_DIR, readOnly: true });
-      volumes.push({ name: 'tools', emptyDir: { sizeLimit: k8s.Quantity.fromString('128Mi') } });
+      volumes.push({ name: 'tools', emptyDir: { sizeLimit: '128Mi' } });
       initContainers.push({
         name: 'kubectl',
         image: kubectlImage,
@@ -565,7 +566,7 @@ export class SecretBootstrap extends Construct {
 }
 
 /** Resources that are not a prop: the shared builder with nothing given over the defaults. */
-function fixedResources(defaults: ComponentResourceDefaults): k8s.ResourceRequirements {
+function fixedResources(defaults: ComponentResourceDefaults): Wire<k8s.ResourceRequirements> {
   return resourceRequirements({ construct: 'SecretBootstrap', prop: 'resources' }, undefined, defaults);
 }
 

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-30';
+import { Wire } from '../core/kube-object';
 import { selectorLabels, standardLabels } from '../core/names';
 import { SecretKeyReference } from '../core/secret-reference';
 
@@ -170,16 +171,16 @@ export function redisUrl(ctx: HarborContext, db: number, idleTimeout: boolean): 
 }
 
 /** The env var holding an external Redis password (empty list without one). Must precede env that references it. */
-export function redisPasswordEnv(ctx: HarborContext): k8s.EnvVar[] {
+export function redisPasswordEnv(ctx: HarborContext): Wire<k8s.EnvVar>[] {
   return ctx.redis.password ? [secretEnv(REDIS_PASSWORD_ENV, ctx.redis.password)] : [];
 }
 
 /** An env var read from one key of a Secret (explicit `secretKeyRef`, never `envFrom`). */
-export function secretEnv(name: string, ref: SecretKeyReference): k8s.EnvVar {
+export function secretEnv(name: string, ref: SecretKeyReference): Wire<k8s.EnvVar> {
   return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
 }
 
 /** Plain env vars from a name → value map, in the map's order. */
-export function plainEnv(values: Record<string, string>): k8s.EnvVar[] {
+export function plainEnv(values: Record<string, string>): Wire<k8s.EnvVar>[] {
   return Object.entries(values).map(([name, value]) => ({ name, value }));
 }

@@ -8,6 +8,7 @@ import { contentHashedName } from '../core/content-hash';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
+import { kube, Wire } from '../core/kube-object';
 import { AppLabels, ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, NetworkPeer, tcp, udp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -253,8 +254,8 @@ export class HarborSetup extends Construct {
     const metadata = { name, namespace: this.namespace, labels };
     ensureNamespace(this, this.namespace);
 
-    new k8s.KubeServiceAccount(this, 'service-account', { metadata, automountServiceAccountToken: true });
-    new k8s.KubeRole(this, 'role', {
+    kube(k8s.KubeServiceAccount, this, 'service-account', { metadata, automountServiceAccountToken: true });
+    kube(k8s.KubeRole, this, 'role', {
       metadata,
       // Read the robot password Secrets (and write pull secrets, when a robot serves this namespace).
       rules: Lazy.any({
@@ -264,16 +265,16 @@ export class HarborSetup extends Construct {
         ], this.pullSecretsIn(this.namespace).length > 0),
       }),
     });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
+    kube(k8s.KubeRoleBinding, this, 'role-binding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
     });
-    new k8s.KubeConfigMap(this, 'script', {
+    kube(k8s.KubeConfigMap, this, 'script', {
       metadata,
       data: { [SCRIPT_KEY]: script, [SPEC_KEY]: Lazy.any({ produce: () => this.renderSpec() }) },
     });
-    new k8s.KubeJob(this, 'job', {
+    kube(k8s.KubeJob, this, 'job', {
       metadata: {
         // A Job's pod template is immutable: a changed spec, script or image needs a new Job.
         // Nobody refers to the Job by name (select it by label).
@@ -310,11 +311,11 @@ export class HarborSetup extends Construct {
     ensureNamespace(this, ns);
     const name = this.serviceAccountName;
     const metadata = { name, namespace: ns, labels: standardLabels(this.appLabels) };
-    new k8s.KubeRole(this, `robot-role-${ns}`, {
+    kube(k8s.KubeRole, this, `robot-role-${ns}`, {
       metadata,
       rules: Lazy.any({ produce: () => secretRules(this.pullSecretsIn(ns), true) }),
     });
-    new k8s.KubeRoleBinding(this, `robot-role-binding-${ns}`, {
+    kube(k8s.KubeRoleBinding, this, `robot-role-binding-${ns}`, {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
@@ -336,7 +337,7 @@ export class HarborSetup extends Construct {
     return contentHashedName(this.serviceAccountName, JSON.stringify(this.podTemplate()), this.renderSpec(), script);
   }
 
-  private podTemplate(): k8s.PodTemplateSpec {
+  private podTemplate(): Wire<k8s.PodTemplateSpec> {
     const securityContext = restrictedContainerSecurityContext();
     const resourcesCtx = { construct: 'HarborSetup', prop: 'resources' };
     return {
@@ -391,10 +392,10 @@ export class HarborSetup extends Construct {
             name: 'admin-password',
             secret: { secretName: this.adminPassword.secretName, items: [{ key: this.adminPassword.key, path: 'password' }], defaultMode: 0o440 },
           },
-          { name: 'tools', emptyDir: { sizeLimit: k8s.Quantity.fromString('128Mi') } },
+          { name: 'tools', emptyDir: { sizeLimit: '128Mi' } },
           // Credentials files live only here: memory-backed, so they never touch a node's disk.
-          { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
-          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+          { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+          { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
         ],
       },
     };
@@ -405,10 +406,10 @@ export class HarborSetup extends Construct {
  * `get` on exactly the named Secrets and, when `create` is set, `create` (which Kubernetes cannot
  * restrict by name). No names: no rules, since a rule with empty resourceNames means every Secret.
  */
-function secretRules(names: string[], create: boolean): k8s.PolicyRule[] {
+function secretRules(names: string[], create: boolean): Wire<k8s.PolicyRule>[] {
   const unique = [...new Set(names)];
   if (unique.length === 0) return [];
-  const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: unique }];
+  const rules: Wire<k8s.PolicyRule>[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: unique }];
   if (create) rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['create'] });
   return rules;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
+import { kube } from '../core/kube-object';
 import { PropContext, parseByteQuantity, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
 
 /** Validated {@link ModelCacheOptions}. */
@@ -94,12 +95,12 @@ export interface CacheClaimOptions {
 
 /** The cache PVC. */
 export function cacheClaim(scope: Construct, id: string, options: CacheClaimOptions): k8s.KubePersistentVolumeClaim {
-  return new k8s.KubePersistentVolumeClaim(scope, id, {
+  return kube(k8s.KubePersistentVolumeClaim, scope, id, {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     spec: {
       accessModes: [options.cache.accessMode],
       ...(options.cache.storageClassName !== undefined ? { storageClassName: options.cache.storageClassName } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString(options.cache.size) } },
+      resources: { requests: { storage: options.cache.size } },
     },
   });
 }

@@ -17,6 +17,7 @@ import { serverArgs, validateExtraArgs } from './server-args';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
+import { kube, Wire } from '../core/kube-object';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
@@ -320,11 +321,11 @@ export class LlamaInferenceService extends Construct {
     ensureDefaultDeny(this, this.namespace, { 'app.kubernetes.io/part-of': labels['app.kubernetes.io/part-of'], 'app.kubernetes.io/managed-by': 'cdk8s' });
 
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
-    new k8s.KubeServiceAccount(this, 'service-account', { metadata: metadata(this.name), automountServiceAccountToken: false });
+    kube(k8s.KubeServiceAccount, this, 'service-account', { metadata: metadata(this.name), automountServiceAccountToken: false });
     cacheClaim(this, 'model-cache', { name: this.cacheClaimName, namespace: this.namespace, labels, cache });
     const scriptConfigMapName = `${this.name}-model-cache-script`;
     const script = modelCacheScript();
-    new k8s.KubeConfigMap(this, 'model-cache-script', { metadata: metadata(scriptConfigMapName), data: { [MODEL_CACHE_SCRIPT_KEY]: script } });
+    kube(k8s.KubeConfigMap, this, 'model-cache-script', { metadata: metadata(scriptConfigMapName), data: { [MODEL_CACHE_SCRIPT_KEY]: script } });
 
     const cacheOptions: ModelCacheContainerOptions = {
       image: images.resolve(PlatformImage.ORAS),
@@ -342,7 +343,7 @@ export class LlamaInferenceService extends Construct {
       securityContext: restrictedContainerSecurityContext({ readOnlyRootFilesystem: true }),
     };
 
-    const server: k8s.Container = {
+    const server: Wire<k8s.Container> = {
       name: 'llama-server',
       image: this.image,
       imagePullPolicy: 'IfNotPresent',
@@ -361,7 +362,7 @@ export class LlamaInferenceService extends Construct {
       ],
     };
 
-    new k8s.KubeDeployment(this, 'deployment', {
+    kube(k8s.KubeDeployment, this, 'deployment', {
       metadata: metadata(this.deploymentName),
       spec: {
         replicas,
@@ -398,7 +399,7 @@ export class LlamaInferenceService extends Construct {
             containers: [server],
             volumes: [
               { name: CACHE_VOLUME, persistentVolumeClaim: { claimName: this.cacheClaimName } },
-              { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              { name: TMP_VOLUME, emptyDir: { sizeLimit: '64Mi' } },
               ...modelCacheVolumes(cacheOptions),
             ],
             ...(gpu?.nodeSelector ? { nodeSelector: gpu.nodeSelector } : {}),
@@ -409,20 +410,20 @@ export class LlamaInferenceService extends Construct {
       },
     });
 
-    new k8s.KubeService(this, 'service', {
+    kube(k8s.KubeService, this, 'service', {
       metadata: metadata(this.serviceName),
       spec: {
         type: 'ClusterIP',
         selector: this.podLabels,
-        ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }],
+        ports: [{ name: 'http', port: this.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }],
       },
     });
 
     if (replicas > 1) {
       // Voluntary evictions (node drains) take one pod at a time.
-      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      kube(k8s.KubePodDisruptionBudget, this, 'pdb', {
         metadata: metadata(this.name),
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podLabels } },
+        spec: { maxUnavailable: 1, selector: { matchLabels: this.podLabels } },
       });
     }
 
@@ -548,9 +549,9 @@ function harborEntryPodLabels(harbor: HarborModelRegistry | undefined): Record<s
  * shared: new pods start beside the old ones and replace them one by one without capacity loss.
  * The cache's writes are atomic renames of verified files, so concurrent init containers are safe.
  */
-function rolloutStrategy(accessMode: CacheAccessMode): k8s.DeploymentStrategy {
+function rolloutStrategy(accessMode: CacheAccessMode): Wire<k8s.DeploymentStrategy> {
   if (accessMode === CacheAccessMode.READ_WRITE_ONCE) return { type: 'Recreate' };
-  return { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } };
+  return { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
 }
 
 /** Pull rate assumed for the rollout deadline: 10 MiB/s from Harbor. */
@@ -589,9 +590,9 @@ function defaultServerResources(modelBytes: number | undefined): { cpuRequest: s
  * Adds the GPU extended resource as a limit (Kubernetes sets the request equal to it; extended
  * resources cannot be overcommitted).
  */
-function withGpu(resources: k8s.ResourceRequirements, gpu: ResolvedGpu | undefined): k8s.ResourceRequirements {
+function withGpu(resources: Wire<k8s.ResourceRequirements>, gpu: ResolvedGpu | undefined): Wire<k8s.ResourceRequirements> {
   if (!gpu) return resources;
-  return { ...resources, limits: { ...(resources.limits ?? {}), [gpu.resourceName]: k8s.Quantity.fromNumber(gpu.count) } };
+  return { ...resources, limits: { ...(resources.limits ?? {}), [gpu.resourceName]: gpu.count } };
 }
 
 function positiveInteger(ctx: PropContext, value: number, example: string): number {

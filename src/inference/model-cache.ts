@@ -9,6 +9,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { readContainerScript } from '../core/container-scripts';
 import { propError } from '../core/errors';
+import { Wire } from '../core/kube-object';
 import { ModelReference } from '../core/model-reference';
 
 /** ConfigMap key (and file name) of the script. */
@@ -51,8 +52,8 @@ export interface ModelCacheContainerOptions {
    * (mode 0440: readable through the pod's fsGroup). Absent = anonymous pulls.
    */
   readonly credentialsSecretName?: string;
-  readonly resources: k8s.ResourceRequirements;
-  readonly securityContext: k8s.SecurityContext;
+  readonly resources: Wire<k8s.ResourceRequirements>;
+  readonly securityContext: Wire<k8s.SecurityContext>;
   /**
    * Hash every blob of the served version on each start (detects same-size corruption; costs a
    * full read of the model per start). The default checks presence and size only, O(1).
@@ -78,10 +79,10 @@ export function servedModelPath(cacheMountPath: string, modelFile: string): stri
 }
 
 /** The init container: pulls missing layers into the cache PVC and switches `current`. */
-export function modelCacheInitContainer(options: ModelCacheContainerOptions): k8s.Container {
+export function modelCacheInitContainer(options: ModelCacheContainerOptions): Wire<k8s.Container> {
   validate(options);
   const reference = options.reference;
-  const env: k8s.EnvVar[] = [
+  const env: Wire<k8s.EnvVar>[] = [
     { name: 'CACHE_DIR', value: trimSlashes(options.cacheMountPath) },
     { name: 'MODEL_REGISTRY', value: reference.registry },
     { name: 'MODEL_REPOSITORY', value: reference.repository },
@@ -97,7 +98,7 @@ export function modelCacheInitContainer(options: ModelCacheContainerOptions): k8
     { name: 'HOME', value: MODEL_CACHE_WORK_DIR },
     ...(options.credentialsSecretName !== undefined ? [{ name: 'REGISTRY_CREDENTIALS_DIR', value: MODEL_CACHE_CREDENTIALS_DIR }] : []),
   ];
-  const volumeMounts: k8s.VolumeMount[] = [
+  const volumeMounts: Wire<k8s.VolumeMount>[] = [
     { name: options.cacheVolumeName, mountPath: trimSlashes(options.cacheMountPath) },
     { name: MODEL_CACHE_SCRIPT_VOLUME, mountPath: MODEL_CACHE_SCRIPT_DIR, readOnly: true },
     { name: MODEL_CACHE_WORK_VOLUME, mountPath: MODEL_CACHE_WORK_DIR },
@@ -119,14 +120,14 @@ export function modelCacheInitContainer(options: ModelCacheContainerOptions): k8
 }
 
 /** The script ConfigMap volume, the scratch emptyDir and (with credentials) the Secret volume; not the cache PVC. */
-export function modelCacheVolumes(options: ModelCacheContainerOptions): k8s.Volume[] {
+export function modelCacheVolumes(options: ModelCacheContainerOptions): Wire<k8s.Volume>[] {
   return [
     {
       name: MODEL_CACHE_SCRIPT_VOLUME,
       configMap: { name: options.scriptConfigMapName, items: [{ key: MODEL_CACHE_SCRIPT_KEY, path: MODEL_CACHE_SCRIPT_KEY }], defaultMode: 0o444 },
     },
     // Memory-backed: the registry config with the credentials never touches a disk.
-    { name: MODEL_CACHE_WORK_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+    { name: MODEL_CACHE_WORK_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
     ...(options.credentialsSecretName !== undefined
       ? [{
         name: MODEL_CACHE_CREDENTIALS_VOLUME,

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { propError } from '../core/errors';
+import { Wire } from '../core/kube-object';
 import { PropContext } from '../core/validate';
 
 /*
@@ -51,15 +52,15 @@ export function resolveStartupSeconds(ctx: PropContext, startupTimeout: Duration
   return Math.ceil(seconds);
 }
 
-function healthGet(port: number): k8s.HttpGetAction {
-  return { path: '/health', port: k8s.IntOrString.fromNumber(port), scheme: 'HTTP' };
+function healthGet(port: number): Wire<k8s.HttpGetAction> {
+  return { path: '/health', port: port, scheme: 'HTTP' };
 }
 
 /** Probes of the server container. */
 export interface ServerProbes {
-  readonly startupProbe: k8s.Probe;
-  readonly readinessProbe: k8s.Probe;
-  readonly livenessProbe: k8s.Probe;
+  readonly startupProbe: Wire<k8s.Probe>;
+  readonly readinessProbe: Wire<k8s.Probe>;
+  readonly livenessProbe: Wire<k8s.Probe>;
 }
 
 /**

@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { readContainerScript } from '../core/container-scripts';
+import { kube, Wire } from '../core/kube-object';
 import { AppLabels, PART_OF, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, defaultDenyPolicy, PolicyRule } from '../core/network-policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -46,7 +47,7 @@ export interface ImportJobOptions {
   readonly labels: AppLabels;
   readonly image: string;
   /** CPU and memory of the container (validated). */
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   /** Sum of the file sizes. */
   readonly totalBytes: number;
   /** With a storage class, the scratch volume is an ephemeral PVC; without, an emptyDir. */
@@ -97,7 +98,7 @@ export function buildImportJob(scope: Construct, options: ImportJobOptions): Imp
     [CONFIG_KEY]: options.config,
     [ANNOTATIONS_KEY]: options.annotations,
   };
-  const configMap = new k8s.KubeConfigMap(scope, 'config', {
+  const configMap = kube(k8s.KubeConfigMap, scope, 'config', {
     metadata: { name: options.baseName, namespace: options.namespace, labels },
     data,
   });
@@ -107,7 +108,7 @@ export function buildImportJob(scope: Construct, options: ImportJobOptions): Imp
   const hash = createHash('sha256').update(JSON.stringify(template));
   for (const key of Object.keys(data).sort()) hash.update('\0').update(key).update('\0').update(data[key]);
   const jobName = `${options.baseName}-${hash.digest('hex').slice(0, 8)}`;
-  const job = new k8s.KubeJob(scope, 'job', {
+  const job = kube(k8s.KubeJob, scope, 'job', {
     metadata: { name: jobName, namespace: options.namespace, labels },
     spec: {
       // Registry and network trouble is retried inside the script; a pod that still fails is
@@ -136,12 +137,12 @@ export function buildImportJob(scope: Construct, options: ImportJobOptions): Imp
   return { job, jobName, configMap, networkPolicy };
 }
 
-function podTemplate(options: ImportJobOptions, labels: Record<string, string>): k8s.PodTemplateSpec {
+function podTemplate(options: ImportJobOptions, labels: Record<string, string>): Wire<k8s.PodTemplateSpec> {
   const scratch = scratchSize(options.totalBytes);
-  const scratchVolume: k8s.Volume = options.storageClassName === undefined
+  const scratchVolume: Wire<k8s.Volume> = options.storageClassName === undefined
     // The model lands on the node's ephemeral storage: the request makes the scheduler pick a
     // node with room for it, sizeLimit evicts the pod rather than filling the node.
-    ? { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString(scratch) } }
+    ? { name: 'scratch', emptyDir: { sizeLimit: scratch } }
     // Multi-GB models rarely fit a node's ephemeral storage: a generic ephemeral volume gets a PVC
     // of the given class that is created with the pod and deleted with it.
     : {
@@ -152,16 +153,16 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: options.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(scratch) } },
+            resources: { requests: { storage: scratch } },
           },
         },
       },
     };
   // Node ephemeral storage the pod uses: /tmp, plus the scratch emptyDir when there is no PVC.
   const ephemeralRequest = options.storageClassName === undefined ? `${scratchMiB(options.totalBytes) + TMP_MIB}Mi` : `${TMP_MIB}Mi`;
-  const resources: k8s.ResourceRequirements = {
+  const resources: Wire<k8s.ResourceRequirements> = {
     ...options.resources,
-    requests: { ...(options.resources.requests ?? {}), 'ephemeral-storage': k8s.Quantity.fromString(ephemeralRequest) },
+    requests: { ...(options.resources.requests ?? {}), 'ephemeral-storage': ephemeralRequest },
   };
   return {
     metadata: { labels },
@@ -212,8 +213,8 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
           },
         },
         scratchVolume,
-        { name: 'secret-work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
-        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(`${TMP_MIB}Mi`) } },
+        { name: 'secret-work', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+        { name: 'tmp', emptyDir: { sizeLimit: `${TMP_MIB}Mi` } },
       ],
     },
   };

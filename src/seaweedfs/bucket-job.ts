@@ -5,13 +5,14 @@ import { SCRIPTS_DIR } from './constants';
 import { SeaweedContext, componentLabels, filerClientAddress, masterAddresses } from './context';
 import { CREATE_BUCKETS_SCRIPT, readScript, scriptsConfigMapName, shortHash } from './scripts';
 import { componentServiceAccount, podSpecBase, seaweedContainerSecurityContext, seaweedEnv, tmpMount, tmpVolume } from './workload-common';
+import { kube, Wire } from '../core/kube-object';
 
 /** Retry bounds of the wait for master and filer (worst case ≈ 20 × (30 s timeout + 30 s delay) ≈ 20 min). */
 export const BUCKET_JOB_WAIT = { attempts: 20, initialSeconds: 2, maxSeconds: 30, shellTimeoutSeconds: 30 } as const;
 
 /** Inputs of {@link buildBucketJob}. */
 export interface BucketJobOptions {
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   /** Declared bucket names, read at synth. */
   readonly buckets: () => string[];
 }
@@ -32,7 +33,7 @@ export function buildBucketJob(scope: Construct, ctx: SeaweedContext, options: B
   const bucketList = (): string => [...options.buckets()].sort().join(' ');
   const jobName = (): string => `${bucketJobNamePrefix(ctx)}-${shortHash(bucketList(), ctx.image, script)}`;
   const labels = componentLabels(ctx, 'bucket-setup');
-  return new k8s.KubeJob(scope, 'bucket-job', {
+  return kube(k8s.KubeJob, scope, 'bucket-job', {
     metadata: { name: Lazy.any({ produce: jobName }), namespace: ctx.namespace, labels },
     spec: {
       backoffLimit: 3,

@@ -6,6 +6,7 @@ import {
   componentService, componentServiceAccount, dataClaimTemplate, dataMount, httpProbe, podSpecBase, port,
   seaweedContainerSecurityContext, seaweedEnv, serverPorts, tmpMount, tmpVolume,
 } from './workload-common';
+import { kube, Wire } from '../core/kube-object';
 
 /** Where the embedded leveldb2 filer store lives (on the PVC). */
 export const FILER_STORE_DIR = `${DATA_DIR}/filerldb2`;
@@ -15,7 +16,7 @@ export interface FilerOptions {
   readonly replication: string;
   readonly storageSize: string;
   readonly storageClassName?: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
 }
 
 /**
@@ -47,7 +48,7 @@ export function buildFiler(scope: Construct, ctx: SeaweedContext, options: Filer
   ];
 
   const labels = componentLabels(ctx, 'filer');
-  return new k8s.KubeStatefulSet(scope, 'filer', {
+  return kube(k8s.KubeStatefulSet, scope, 'filer', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       serviceName: name,

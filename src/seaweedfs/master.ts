@@ -8,13 +8,14 @@ import {
   componentService, componentServiceAccount, dataClaimTemplate, dataMount, httpProbe, podSpecBase, port, preferSpreadOverNodes,
   seaweedContainerSecurityContext, seaweedEnv, serverPorts, tmpMount, tmpVolume,
 } from './workload-common';
+import { kube, Wire } from '../core/kube-object';
 
 /** Inputs of {@link buildMaster}. */
 export interface MasterOptions {
   readonly replication: string;
   readonly storageSize: string;
   readonly storageClassName?: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   /** Current volume-slot plan; read at synth because buckets may be added after construction. */
   readonly plan: () => VolumeSlotPlan;
 }
@@ -41,13 +42,13 @@ export function buildMaster(scope: Construct, ctx: SeaweedContext, options: Mast
     Lazy.any({ produce: () => `-volumeSizeLimitMB=${options.plan().volumeSizeLimitMB}` }),
     `-metricsPort=${PORTS.metrics}`,
   ];
-  const growthEnv: k8s.EnvVar[] = ['COPY_1', 'COPY_2', 'COPY_3', 'COPY_OTHER'].map((suffix) => {
+  const growthEnv: Wire<k8s.EnvVar>[] = ['COPY_1', 'COPY_2', 'COPY_3', 'COPY_OTHER'].map((suffix) => {
     const envName = `WEED_MASTER_VOLUME_GROWTH_${suffix}`;
     return { name: envName, value: Lazy.any({ produce: () => options.plan().growthEnv[envName] }) };
   });
 
   const labels = componentLabels(ctx, 'master');
-  return new k8s.KubeStatefulSet(scope, 'master', {
+  return kube(k8s.KubeStatefulSet, scope, 'master', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       serviceName: name,

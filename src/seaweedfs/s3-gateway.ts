@@ -11,6 +11,7 @@ import { BUILD_IDENTITIES_SCRIPT, scriptsConfigMapName, shortHash } from './scri
 import {
   componentService, componentServiceAccount, httpProbe, podSpecBase, port, seaweedContainerSecurityContext, seaweedEnv, tmpMount, tmpVolume,
 } from './workload-common';
+import { kube, Wire } from '../core/kube-object';
 
 /** An identity and the Secret (in the storage namespace) that holds its keys. */
 export interface IdentityWithSecret {
@@ -21,8 +22,8 @@ export interface IdentityWithSecret {
 /** Inputs of {@link buildS3Gateway}. */
 export interface S3GatewayOptions {
   readonly replicas: number;
-  readonly resources: k8s.ResourceRequirements;
-  readonly initResources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
+  readonly initResources: Wire<k8s.ResourceRequirements>;
   /** Identities, read at synth (buckets may be added after construction). */
   readonly identities: () => IdentityWithSecret[];
 }
@@ -43,12 +44,12 @@ export function buildS3Gateway(scope: Construct, ctx: SeaweedContext, options: S
   componentService(scope, 's3-service', ctx, 's3', { name, headless: false, ports: [{ name: 'http', port: PORTS.s3Http }, { name: 'metrics', port: PORTS.metrics }] });
 
   const spec = (): string => renderIdentitiesSpec(options.identities().map((i) => i.identity));
-  new k8s.KubeConfigMap(scope, 's3-identities', {
+  kube(k8s.KubeConfigMap, scope, 's3-identities', {
     metadata: { name: identitiesConfigMapName(ctx), namespace: ctx.namespace, labels: componentLabels(ctx, 's3') },
     data: { [IDENTITIES_SPEC_FILE]: Lazy.any({ produce: spec }) },
   });
 
-  const credentialSources = (): k8s.VolumeProjection[] => options.identities().map(({ identity, secretName }) => ({
+  const credentialSources = (): Wire<k8s.VolumeProjection>[] => options.identities().map(({ identity, secretName }) => ({
     secret: {
       name: secretName,
       optional: false,
@@ -58,12 +59,12 @@ export function buildS3Gateway(scope: Construct, ctx: SeaweedContext, options: S
 
   const configFile = `${S3_CONFIG_DIR}/${S3_CONFIG_FILE}`;
   const labels = componentLabels(ctx, 's3');
-  return new k8s.KubeDeployment(scope, 's3', {
+  return kube(k8s.KubeDeployment, scope, 's3', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: options.replicas,
       selector: { matchLabels: componentSelector(ctx, 's3') },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
         metadata: {
           labels,
@@ -116,7 +117,7 @@ export function buildS3Gateway(scope: Construct, ctx: SeaweedContext, options: S
             // Owned by root:fsGroup; 0440 lets the (group 1000) init container read and nobody else.
             { name: 'credentials', projected: { defaultMode: 0o440, sources: Lazy.any({ produce: credentialSources }) } },
             // tmpfs: the assembled keys never touch the node's disk.
-            { name: 's3-config', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+            { name: 's3-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
           ],
         },
       },

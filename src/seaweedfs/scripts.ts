@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { SeaweedContext, instanceLabels } from './context';
 import { readContainerScript } from '../core/container-scripts';
+import { kube } from '../core/kube-object';
 
 /** Script that assembles the S3 identities JSON in the gateway's init container. */
 export const BUILD_IDENTITIES_SCRIPT = 'build-identities.sh';
@@ -31,7 +32,7 @@ export function scriptsConfigMapName(ctx: SeaweedContext): string {
 
 /** The ConfigMap holding both scripts (mounted by the s3 gateway and the bucket Job). */
 export function buildScriptsConfigMap(scope: Construct, ctx: SeaweedContext): k8s.KubeConfigMap {
-  return new k8s.KubeConfigMap(scope, 'scripts', {
+  return kube(k8s.KubeConfigMap, scope, 'scripts', {
     metadata: { name: scriptsConfigMapName(ctx), namespace: ctx.namespace, labels: instanceLabels(ctx) },
     data: {
       [BUILD_IDENTITIES_SCRIPT]: readScript(BUILD_IDENTITIES_SCRIPT),

@@ -6,6 +6,7 @@ import {
   componentService, componentServiceAccount, dataClaimTemplate, dataMount, httpProbe, podSpecBase, port, preferSpreadOverNodes,
   seaweedContainerSecurityContext, seaweedEnv, serverPorts, tmpMount, tmpVolume,
 } from './workload-common';
+import { kube, Wire } from '../core/kube-object';
 
 /** Percentage of free disk below which a volume server turns all its volumes read-only (chart value). */
 export const MIN_FREE_SPACE_PERCENT = 7;
@@ -14,7 +15,7 @@ export const MIN_FREE_SPACE_PERCENT = 7;
 export interface VolumeServerOptions {
   readonly storageSize: string;
   readonly storageClassName?: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
 }
 
 /**
@@ -42,7 +43,7 @@ export function buildVolumeServers(scope: Construct, ctx: SeaweedContext, option
   ];
 
   const labels = componentLabels(ctx, 'volume');
-  return new k8s.KubeStatefulSet(scope, 'volume', {
+  return kube(k8s.KubeStatefulSet, scope, 'volume', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       serviceName: name,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { CLUSTER_NAME, Component, DATA_DIR, PORTS, RUN_AS_UID, TMP_DIR } from './constants';
 import { SeaweedContext, componentLabels, componentName, componentSelector, filerClientAddress, masterAddresses } from './context';
+import { kube, Wire } from '../core/kube-object';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
 /*
@@ -28,27 +29,27 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
  */
 
 /** Pod security context of every SeaweedFS pod. */
-export function seaweedPodSecurityContext(): k8s.PodSecurityContext {
+export function seaweedPodSecurityContext(): Wire<k8s.PodSecurityContext> {
   return restrictedPodSecurityContext({ runAsUser: RUN_AS_UID, runAsGroup: RUN_AS_UID, fsGroup: RUN_AS_UID });
 }
 
 /** Container security context of every SeaweedFS container. */
-export function seaweedContainerSecurityContext(): k8s.SecurityContext {
+export function seaweedContainerSecurityContext(): Wire<k8s.SecurityContext> {
   return restrictedContainerSecurityContext({ readOnlyRootFilesystem: true });
 }
 
 /** The `/tmp` emptyDir every SeaweedFS pod mounts. */
-export function tmpVolume(): k8s.Volume {
-  return { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } };
+export function tmpVolume(): Wire<k8s.Volume> {
+  return { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };
 }
 
 /** Mount of {@link tmpVolume}. */
-export function tmpMount(): k8s.VolumeMount {
+export function tmpMount(): Wire<k8s.VolumeMount> {
   return { name: 'tmp', mountPath: TMP_DIR };
 }
 
 /** Mount of the `data` PVC template. */
-export function dataMount(): k8s.VolumeMount {
+export function dataMount(): Wire<k8s.VolumeMount> {
   return { name: 'data', mountPath: DATA_DIR };
 }
 
@@ -56,7 +57,7 @@ export function dataMount(): k8s.VolumeMount {
  * Env of every SeaweedFS container: downward-API identity (POD_NAME feeds `-ip`) and the
  * `WEED_CLUSTER_*` variables that let `weed shell` in any pod find master and filer.
  */
-export function seaweedEnv(ctx: SeaweedContext): k8s.EnvVar[] {
+export function seaweedEnv(ctx: SeaweedContext): Wire<k8s.EnvVar>[] {
   return [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -75,9 +76,9 @@ export interface ProbeTiming {
 }
 
 /** An HTTP GET probe. */
-export function httpProbe(path: string, probePort: number, timing: ProbeTiming): k8s.Probe {
+export function httpProbe(path: string, probePort: number, timing: ProbeTiming): Wire<k8s.Probe> {
   return {
-    httpGet: { path, port: k8s.IntOrString.fromNumber(probePort), scheme: 'HTTP' },
+    httpGet: { path, port: probePort, scheme: 'HTTP' },
     initialDelaySeconds: timing.initialDelaySeconds,
     periodSeconds: timing.periodSeconds,
     timeoutSeconds: 5,
@@ -87,13 +88,13 @@ export function httpProbe(path: string, probePort: number, timing: ProbeTiming):
 }
 
 /** A named container port. */
-export function port(name: string, containerPort: number): k8s.ContainerPort {
+export function port(name: string, containerPort: number): Wire<k8s.ContainerPort> {
   return { name, containerPort, protocol: 'TCP' };
 }
 
 /** The component's ServiceAccount: no API access, token never mounted. */
 export function componentServiceAccount(scope: Construct, ctx: SeaweedContext, component: Component): k8s.KubeServiceAccount {
-  return new k8s.KubeServiceAccount(scope, `${component}-service-account`, {
+  return kube(k8s.KubeServiceAccount, scope, `${component}-service-account`, {
     metadata: { name: componentName(ctx, component), namespace: ctx.namespace, labels: componentLabels(ctx, component) },
     automountServiceAccountToken: false,
   });
@@ -130,13 +131,13 @@ export function componentService(
   component: Component,
   options: ComponentServiceOptions,
 ): k8s.KubeService {
-  return new k8s.KubeService(scope, id, {
+  return kube(k8s.KubeService, scope, id, {
     metadata: { name: options.name, namespace: ctx.namespace, labels: componentLabels(ctx, component) },
     spec: {
       type: 'ClusterIP',
-      ...(options.headless ? { clusterIp: 'None', publishNotReadyAddresses: true } : {}),
+      ...(options.headless ? { clusterIP: 'None', publishNotReadyAddresses: true } : {}),
       selector: componentSelector(ctx, component),
-      ports: options.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP' })),
+      ports: options.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' })),
     },
   });
 }
@@ -147,19 +148,19 @@ export function dataClaimTemplate(
   component: Component,
   size: string,
   storageClassName: string | undefined,
-): k8s.KubePersistentVolumeClaimProps {
+): Wire<k8s.KubePersistentVolumeClaimProps> {
   return {
     metadata: { name: 'data', labels: componentSelector(ctx, component) },
     spec: {
       accessModes: ['ReadWriteOnce'],
       ...(storageClassName !== undefined ? { storageClassName } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+      resources: { requests: { storage: size } },
     },
   };
 }
 
 /** Spreads replicas over nodes when possible (soft, so a one-node cluster still schedules). */
-export function preferSpreadOverNodes(ctx: SeaweedContext, component: Component): k8s.Affinity {
+export function preferSpreadOverNodes(ctx: SeaweedContext, component: Component): Wire<k8s.Affinity> {
   return {
     podAntiAffinity: {
       preferredDuringSchedulingIgnoredDuringExecution: [{
@@ -171,7 +172,7 @@ export function preferSpreadOverNodes(ctx: SeaweedContext, component: Component)
 }
 
 /** Fields every SeaweedFS pod spec shares. */
-export function podSpecBase(ctx: SeaweedContext, component: Component): Pick<k8s.PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext'> {
+export function podSpecBase(ctx: SeaweedContext, component: Component): Pick<Wire<k8s.PodSpec>, 'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext'> {
   return {
     serviceAccountName: componentName(ctx, component),
     automountServiceAccountToken: false,

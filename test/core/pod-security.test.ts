@@ -1,16 +1,17 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { PropValidationError } from '../../src/core/errors';
+import { kube, Wire } from '../../src/core/kube-object';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../src/core/pod-security';
 import { expectValidManifests } from '../validation';
 
 const ctx = { construct: 'Thing', prop: 'resources' };
 const DEFAULTS = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' };
 
-/** Renders requirements through a real container so the Quantity objects serialize as in manifests. */
-function rendered(resources: k8s.ResourceRequirements): any {
+/** Renders requirements through a real container, as in manifests. */
+function rendered(resources: Wire<k8s.ResourceRequirements>): any {
   const chart = Testing.chart();
-  new k8s.KubePod(chart, 'pod', {
+  kube(k8s.KubePod, chart, 'pod', {
     metadata: { name: 'p' },
     spec: {
       securityContext: restrictedPodSecurityContext({ runAsUser: 1000, fsGroup: 1000 }),

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
+import { kube, Wire } from '../../src/core/kube-object';
 import { ModelReference } from '../../src/core/model-reference';
 import { restrictedContainerSecurityContext } from '../../src/core/pod-security';
 import {
@@ -29,13 +30,13 @@ function options(overrides: Partial<ModelCacheContainerOptions> = {}): ModelCach
     scriptConfigMapName: 'llama-model-cache-script',
     keepVersions: 2,
     plainHttp: true,
-    resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') }, limits: { memory: k8s.Quantity.fromString('256Mi') } },
+    resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     securityContext: restrictedContainerSecurityContext(),
     ...overrides,
   };
 }
 
-const envMap = (c: k8s.Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+const envMap = (c: Wire<k8s.Container>) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
 
 describe('modelCacheScript / servedModelPath', () => {
   test('the script is the file beside the module, a POSIX sh script', () => {
@@ -120,14 +121,14 @@ describe('modelCacheVolumes', () => {
   test('script ConfigMap and memory scratch volume; never the cache PVC', () => {
     expect(modelCacheVolumes(options())).toEqual([
       { name: MODEL_CACHE_SCRIPT_VOLUME, configMap: { name: 'llama-model-cache-script', items: [{ key: MODEL_CACHE_SCRIPT_KEY, path: MODEL_CACHE_SCRIPT_KEY }], defaultMode: 0o444 } },
-      { name: MODEL_CACHE_WORK_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+      { name: MODEL_CACHE_WORK_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
     ]);
   });
 
   test('a pod built from them is a valid Kubernetes object', () => {
     const chart = Testing.chart();
     const opts = options({ credentialsSecretName: 'robot-puller' });
-    new k8s.KubePod(chart, 'pod', {
+    kube(k8s.KubePod, chart, 'pod', {
       metadata: { name: 'p' },
       spec: {
         securityContext: { runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },

@@ -4,6 +4,7 @@ import {
   configChecksum, configFileVolume, configFilesConfigMap, componentService, componentServiceAccount, containerPort,
   emptyDirVolume, harborContainerSecurityContext, httpProbe, podSpecBase, secretFileVolume,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import { CORE_APP_CONF_PATH, renderCoreAppConf } from '../config/core-app-conf';
 import {
   HARBOR_UID, HarborContext, PORTS, REDIS_DB, REGISTRY_USERNAME, SERVICE_PORTS, componentLabels, componentName, componentSelector,
@@ -15,7 +16,7 @@ import { HarborSecrets } from '../secrets';
 /** Inputs of {@link buildCore}. */
 export interface CoreOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   readonly secrets: HarborSecrets;
   /** `filesystem` or `s3`. */
   readonly storageDriver: string;
@@ -72,7 +73,7 @@ export function buildCore(scope: Construct, ctx: HarborContext, options: CoreOpt
   componentService(scope, 'core-service', ctx, 'core', { name, ports: [{ name: 'http-web', port: SERVICE_PORTS.core, targetPort: PORTS.http }] });
 
   const s = options.secrets;
-  const env: k8s.EnvVar[] = [
+  const env: Wire<k8s.EnvVar>[] = [
     ...plainEnv(corePlainEnv(ctx, options.storageDriver)),
     secretEnv('CORE_SECRET', s.coreSecret),
     secretEnv('JOBSERVICE_SECRET', s.jobserviceSecret),
@@ -85,11 +86,11 @@ export function buildCore(scope: Construct, ctx: HarborContext, options: CoreOpt
     { name: '_REDIS_URL_CORE', value: redisUrl(ctx, REDIS_DB.core, true) },
     { name: '_REDIS_URL_REG', value: redisUrl(ctx, REDIS_DB.registry, true) },
   ];
-  const probe = (extra: { initialDelaySeconds?: number; failureThreshold: number }): k8s.Probe =>
+  const probe = (extra: { initialDelaySeconds?: number; failureThreshold: number }): Wire<k8s.Probe> =>
     httpProbe('/api/v2.0/ping', PORTS.http, { periodSeconds: 10, ...extra });
 
   const labels = componentLabels(ctx, 'core');
-  new k8s.KubeDeployment(scope, 'core', {
+  kube(k8s.KubeDeployment, scope, 'core', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

@@ -3,14 +3,15 @@ import { Construct } from 'constructs';
 import {
   claimTemplate, componentService, componentServiceAccount, containerPort, emptyDirVolume, harborContainerSecurityContext, podSpecBase,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import { DATA_STORE_UID, HarborContext, PORTS, SERVICE_PORTS, componentLabels, componentName, componentSelector, secretEnv } from '../context';
 import { InternalStore } from '../external-services';
 
 /** Inputs of {@link buildDatabase}. */
 export interface DatabaseOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
-  readonly initResources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
+  readonly initResources: Wire<k8s.ResourceRequirements>;
   readonly store: InternalStore;
 }
 
@@ -28,8 +29,8 @@ export function buildDatabase(scope: Construct, ctx: HarborContext, options: Dat
   componentServiceAccount(scope, ctx, 'database');
   componentService(scope, 'database-service', ctx, 'database', { name, ports: [{ name: 'postgres', port: SERVICE_PORTS.database, targetPort: PORTS.database }] });
 
-  const dataMount: k8s.VolumeMount = { name: 'database-data', mountPath: DATA_DIR };
-  const healthcheck = (initialDelaySeconds: number): k8s.Probe => ({
+  const dataMount: Wire<k8s.VolumeMount> = { name: 'database-data', mountPath: DATA_DIR };
+  const healthcheck = (initialDelaySeconds: number): Wire<k8s.Probe> => ({
     // SELECT 1 through psql (make/photon/db/docker-healthcheck.sh).
     exec: { command: ['/docker-healthcheck.sh'] },
     initialDelaySeconds,
@@ -37,7 +38,7 @@ export function buildDatabase(scope: Construct, ctx: HarborContext, options: Dat
     timeoutSeconds: 1,
   });
   const labels = componentLabels(ctx, 'database');
-  new k8s.KubeStatefulSet(scope, 'database', {
+  kube(k8s.KubeStatefulSet, scope, 'database', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

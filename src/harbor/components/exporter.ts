@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { componentService, componentServiceAccount, containerPort, harborContainerSecurityContext, httpProbe, podSpecBase } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import {
   HARBOR_UID, HarborContext, PORTS, REDIS_DB, SERVICE_PORTS, componentLabels, componentName, componentSelector, plainEnv,
   redisPasswordEnv, redisUrl, secretEnv,
@@ -10,7 +11,7 @@ import { HarborSecrets } from '../secrets';
 /** Inputs of {@link buildExporter}. */
 export interface ExporterOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   readonly secrets: HarborSecrets;
 }
 
@@ -49,7 +50,7 @@ export function buildExporter(scope: Construct, ctx: HarborContext, options: Exp
   const name = componentName(ctx, 'exporter');
   componentServiceAccount(scope, ctx, 'exporter');
   componentService(scope, 'exporter-service', ctx, 'exporter', { name, ports: [{ name: 'http-metrics', port: SERVICE_PORTS.exporter, targetPort: PORTS.exporter }] });
-  const env: k8s.EnvVar[] = [
+  const env: Wire<k8s.EnvVar>[] = [
     ...plainEnv(exporterPlainEnv(ctx)),
     secretEnv('HARBOR_ADMIN_PASSWORD', options.secrets.adminPassword),
     secretEnv('HARBOR_DATABASE_PASSWORD', options.secrets.databasePassword),
@@ -57,7 +58,7 @@ export function buildExporter(scope: Construct, ctx: HarborContext, options: Exp
     { name: 'HARBOR_REDIS_URL', value: redisUrl(ctx, REDIS_DB.jobservice, false) },
   ];
   const labels = componentLabels(ctx, 'exporter');
-  new k8s.KubeDeployment(scope, 'exporter', {
+  kube(k8s.KubeDeployment, scope, 'exporter', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { kube, Wire } from '../../core/kube-object';
 import { HarborContext, SERVICE_PORTS, componentName, instanceLabels } from '../context';
 import { ResolvedExposure } from '../exposure';
 
@@ -29,12 +30,12 @@ export function ingressAnnotations(exposure: ResolvedExposure): Record<string, s
  * default controller): `/api/`, `/service/`, `/v2/`, `/c/` → core:80, `/` → portal:80, Prefix paths.
  */
 export function buildIngress(scope: Construct, ctx: HarborContext, exposure: ResolvedExposure): void {
-  const path = (prefix: string, component: 'core' | 'portal'): k8s.HttpIngressPath => ({
+  const path = (prefix: string, component: 'core' | 'portal'): Wire<k8s.HttpIngressPath> => ({
     path: prefix,
     pathType: 'Prefix',
     backend: { service: { name: componentName(ctx, component), port: { number: SERVICE_PORTS[component] } } },
   });
-  new k8s.KubeIngress(scope, 'ingress', {
+  kube(k8s.KubeIngress, scope, 'ingress', {
     metadata: { name: `${ctx.name}-ingress`, namespace: ctx.namespace, labels: instanceLabels(ctx), annotations: ingressAnnotations(exposure) },
     spec: {
       ...(exposure.className !== undefined ? { ingressClassName: exposure.className } : {}),

@@ -4,6 +4,7 @@ import {
   componentClaim, componentService, componentServiceAccount, configChecksum, configFileVolume, configFilesConfigMap, containerPort,
   harborContainerSecurityContext, httpProbe, podSpecBase,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import { JOBSERVICE_CONFIG_PATH, JOB_LOG_DIR, renderJobserviceConfig } from '../config/jobservice-config';
 import {
   HARBOR_UID, HarborContext, PORTS, REDIS_DB, REGISTRY_USERNAME, SERVICE_PORTS, componentLabels, componentName, componentSelector,
@@ -14,7 +15,7 @@ import { HarborSecrets } from '../secrets';
 /** Inputs of {@link buildJobservice}. */
 export interface JobserviceOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   readonly secrets: HarborSecrets;
   /** Size of the job-log PVC. */
   readonly jobLogSize: string;
@@ -52,7 +53,7 @@ export function buildJobservice(scope: Construct, ctx: HarborContext, options: J
   const claimName = componentClaim(scope, ctx, 'jobservice', options.jobLogSize, options.storageClassName);
 
   const s = options.secrets;
-  const env: k8s.EnvVar[] = [
+  const env: Wire<k8s.EnvVar>[] = [
     ...plainEnv(jobservicePlainEnv(ctx)),
     secretEnv('CORE_SECRET', s.coreSecret),
     secretEnv('JOBSERVICE_SECRET', s.jobserviceSecret),
@@ -63,7 +64,7 @@ export function buildJobservice(scope: Construct, ctx: HarborContext, options: J
   ];
 
   const labels = componentLabels(ctx, 'jobservice');
-  new k8s.KubeDeployment(scope, 'jobservice', {
+  kube(k8s.KubeDeployment, scope, 'jobservice', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { nginxDeployment } from './portal';
 import { componentService, componentServiceAccount, configFilesConfigMap } from './workload';
+import { Wire } from '../../core/kube-object';
 import { renderEntryNginxConf } from '../config/nginx-conf';
 import { HarborContext, PORTS, SERVICE_PORTS } from '../context';
 import { ResolvedExposure } from '../exposure';
@@ -9,7 +10,7 @@ import { ResolvedExposure } from '../exposure';
 /** Inputs of {@link buildNginx}. */
 export interface NginxOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   readonly exposure: ResolvedExposure;
   /** Name of the entry Service (the chart's `harbor`). */
   readonly serviceName: string;

@@ -4,17 +4,18 @@ import {
   componentService, componentServiceAccount, configChecksum, configFileVolume, configFilesConfigMap, containerPort,
   emptyDirVolume, harborContainerSecurityContext, httpProbe, podSpecBase,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import { NGINX_CONF_PATH, renderPortalNginxConf } from '../config/nginx-conf';
 import { HARBOR_UID, HarborComponent, HarborContext, PORTS, SERVICE_PORTS, componentLabels, componentName, componentSelector } from '../context';
 
 /** Inputs of {@link buildPortal}. */
 export interface PortalOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
 }
 
 /** Writable paths of the nginx images (their declared VOLUMEs plus /tmp), for a read-only root filesystem. */
-export function nginxScratchVolumes(): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+export function nginxScratchVolumes(): { volumes: Wire<k8s.Volume>[]; mounts: Wire<k8s.VolumeMount>[] } {
   // /tmp holds nginx's temp files; with proxy (request) buffering off it stays small, the limit is a cap.
   const dirs: Array<[string, string, string]> = [['tmp', '/tmp', '1Gi'], ['nginx-cache', '/var/cache/nginx', '64Mi'], ['run', '/run', '16Mi']];
   return {
@@ -24,7 +25,7 @@ export function nginxScratchVolumes(): { volumes: k8s.Volume[]; mounts: k8s.Volu
 }
 
 /** GET / probes of both nginx pods (chart: liveness after 300 s, readiness after 1 s). */
-export function nginxProbes(): Pick<k8s.Container, 'livenessProbe' | 'readinessProbe'> {
+export function nginxProbes(): Pick<Wire<k8s.Container>, 'livenessProbe' | 'readinessProbe'> {
   return {
     livenessProbe: httpProbe('/', PORTS.http, { initialDelaySeconds: 300, periodSeconds: 10 }),
     readinessProbe: httpProbe('/', PORTS.http, { initialDelaySeconds: 1, periodSeconds: 10 }),
@@ -33,12 +34,12 @@ export function nginxProbes(): Pick<k8s.Container, 'livenessProbe' | 'readinessP
 
 /** A Deployment running one of Harbor's nginx images with `nginx.conf` from the component's ConfigMap. */
 export function nginxDeployment(
-  scope: Construct, ctx: HarborContext, component: HarborComponent, image: string, resources: k8s.ResourceRequirements, conf: string,
+  scope: Construct, ctx: HarborContext, component: HarborComponent, image: string, resources: Wire<k8s.ResourceRequirements>, conf: string,
 ): void {
   const name = componentName(ctx, component);
   const scratch = nginxScratchVolumes();
   const labels = componentLabels(ctx, component);
-  new k8s.KubeDeployment(scope, component, {
+  kube(k8s.KubeDeployment, scope, component, {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

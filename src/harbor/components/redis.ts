@@ -3,13 +3,14 @@ import { Construct } from 'constructs';
 import {
   claimTemplate, componentService, componentServiceAccount, containerPort, harborContainerSecurityContext, podSpecBase, tcpProbe,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import { DATA_STORE_UID, HarborContext, PORTS, SERVICE_PORTS, componentLabels, componentName, componentSelector } from '../context';
 import { InternalStore } from '../external-services';
 
 /** Inputs of {@link buildRedis}. */
 export interface RedisOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   readonly store: InternalStore;
 }
 
@@ -23,7 +24,7 @@ export function buildRedis(scope: Construct, ctx: HarborContext, options: RedisO
   componentServiceAccount(scope, ctx, 'redis');
   componentService(scope, 'redis-service', ctx, 'redis', { name, ports: [{ name: 'redis', port: SERVICE_PORTS.redis, targetPort: PORTS.redis }] });
   const labels = componentLabels(ctx, 'redis');
-  new k8s.KubeStatefulSet(scope, 'redis', {
+  kube(k8s.KubeStatefulSet, scope, 'redis', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

@@ -4,6 +4,7 @@ import {
   componentClaim, componentService, componentServiceAccount, configChecksum, configFilesConfigMap, containerPort, emptyDirVolume,
   harborContainerSecurityContext, httpProbe, podSpecBase, secretFileVolume,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import {
   HTPASSWD_PATH, REGISTRYCTL_CONFIG_PATH, REGISTRY_CONFIG_PATH, renderRegistryConfig, renderRegistryctlConfig,
 } from '../config/registry-config';
@@ -17,14 +18,14 @@ import { ResolvedStorage } from '../storage';
 export interface RegistryOptions {
   readonly registryImage: string;
   readonly registryctlImage: string;
-  readonly registryResources: k8s.ResourceRequirements;
-  readonly registryctlResources: k8s.ResourceRequirements;
+  readonly registryResources: Wire<k8s.ResourceRequirements>;
+  readonly registryctlResources: Wire<k8s.ResourceRequirements>;
   readonly secrets: HarborSecrets;
   readonly storage: ResolvedStorage;
 }
 
 /** REGISTRY_STORAGE_S3_ACCESSKEY/_SECRETKEY from the bucket's credentials Secret (S3 mode only). */
-export function s3CredentialEnv(storage: ResolvedStorage): k8s.EnvVar[] {
+export function s3CredentialEnv(storage: ResolvedStorage): Wire<k8s.EnvVar>[] {
   const credentials = storage.bucket?.credentials;
   if (storage.driver !== 's3' || credentials === undefined) return [];
   return [
@@ -56,21 +57,21 @@ export function buildRegistry(scope: Construct, ctx: HarborContext, options: Reg
   });
 
   const pvc = options.storage.driver === 'filesystem';
-  const dataVolume: k8s.Volume = pvc
+  const dataVolume: Wire<k8s.Volume> = pvc
     ? { name: 'registry-data', persistentVolumeClaim: { claimName: componentClaim(scope, ctx, 'registry', options.storage.size!, options.storage.storageClassName) } }
     // S3: distribution writes nothing locally; the chart still mounts an emptyDir at the root directory.
     : emptyDirVolume('registry-data', '1Gi');
   const s = options.secrets;
   const s3Env = s3CredentialEnv(options.storage);
   // The chart always sets REGISTRY_REDIS_PASSWORD (empty for its internal Redis); only a real one is set here.
-  const redisPassword: k8s.EnvVar[] = ctx.redis.password ? [secretEnv('REGISTRY_REDIS_PASSWORD', ctx.redis.password)] : [];
-  const probes = (path: string, port: number): Pick<k8s.Container, 'livenessProbe' | 'readinessProbe'> => ({
+  const redisPassword: Wire<k8s.EnvVar>[] = ctx.redis.password ? [secretEnv('REGISTRY_REDIS_PASSWORD', ctx.redis.password)] : [];
+  const probes = (path: string, port: number): Pick<Wire<k8s.Container>, 'livenessProbe' | 'readinessProbe'> => ({
     livenessProbe: httpProbe(path, port, { initialDelaySeconds: 300, periodSeconds: 10 }),
     readinessProbe: httpProbe(path, port, { initialDelaySeconds: 1, periodSeconds: 10 }),
   });
 
   const labels = componentLabels(ctx, 'registry');
-  new k8s.KubeDeployment(scope, 'registry', {
+  kube(k8s.KubeDeployment, scope, 'registry', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-30';
 import { ComputeResources } from '../../core/compute-resources';
+import { Wire } from '../../core/kube-object';
 import { ComponentResourceDefaults, resourceRequirements } from '../../core/pod-security';
 import { PropContext } from '../../core/validate';
 
@@ -62,8 +63,8 @@ export interface HarborComponentResources {
  *
  * @jsii ignore (internal: not part of the jsii surface)
  */
-export type ResolvedResources = { readonly [K in keyof Required<HarborComponentResources>]: k8s.ResourceRequirements } & {
-  readonly databaseInit: k8s.ResourceRequirements;
+export type ResolvedResources = { readonly [K in keyof Required<HarborComponentResources>]: Wire<k8s.ResourceRequirements> } & {
+  readonly databaseInit: Wire<k8s.ResourceRequirements>;
 };
 
 /*
@@ -91,7 +92,7 @@ const DEFAULTS: { [K in keyof Required<HarborComponentResources>]: ComponentReso
  * @jsii ignore (internal: not part of the jsii surface)
  */
 export function resolveComponentResources(ctx: PropContext, given: HarborComponentResources | undefined): ResolvedResources {
-  const resolved: Record<string, k8s.ResourceRequirements> = {};
+  const resolved: Record<string, Wire<k8s.ResourceRequirements>> = {};
   for (const [component, defaults] of Object.entries(DEFAULTS)) {
     resolved[component] = resourceRequirements(
       { construct: ctx.construct, prop: `${ctx.prop}.${component}` },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import {
   claimTemplate, componentService, componentServiceAccount, containerPort, harborContainerSecurityContext, httpProbe, podSpecBase,
 } from './workload';
+import { kube, Wire } from '../../core/kube-object';
 import {
   HARBOR_UID, HarborContext, PORTS, REDIS_DB, SERVICE_PORTS, componentLabels, componentName, componentSelector, plainEnv,
   redisPasswordEnv, redisUrl,
@@ -11,7 +12,7 @@ import {
 /** Inputs of {@link buildTrivy}. */
 export interface TrivyOptions {
   readonly image: string;
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: Wire<k8s.ResourceRequirements>;
   /** Never download the vulnerability DBs; scan with what the cache holds. */
   readonly offline: boolean;
   readonly storageSize: string;
@@ -54,14 +55,14 @@ export function buildTrivy(scope: Construct, ctx: HarborContext, options: TrivyO
   componentServiceAccount(scope, ctx, 'trivy');
   componentService(scope, 'trivy-service', ctx, 'trivy', { name, ports: [{ name: 'http-trivy', port: SERVICE_PORTS.trivy, targetPort: PORTS.http }] });
   const url = redisUrl(ctx, REDIS_DB.trivy, true);
-  const env: k8s.EnvVar[] = [
+  const env: Wire<k8s.EnvVar>[] = [
     ...plainEnv(trivyPlainEnv(ctx, options.offline)),
     ...redisPasswordEnv(ctx),
     // Plain values (the chart keeps them in a Secret because they may embed a password; ours expand it).
     ...['SCANNER_REDIS_URL', 'SCANNER_STORE_REDIS_URL', 'SCANNER_JOB_QUEUE_REDIS_URL'].map((n) => ({ name: n, value: url })),
   ];
   const labels = componentLabels(ctx, 'trivy');
-  new k8s.KubeStatefulSet(scope, 'trivy', {
+  kube(k8s.KubeStatefulSet, scope, 'trivy', {
     metadata: { name, namespace: ctx.namespace, labels },
     spec: {
       replicas: 1,

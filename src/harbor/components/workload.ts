@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { kube, Wire } from '../../core/kube-object';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../core/pod-security';
 import { SecretKeyReference } from '../../core/secret-reference';
 import { HarborComponent, HarborContext, componentLabels, componentName, componentSelector } from '../context';
@@ -27,12 +28,12 @@ import { HarborComponent, HarborContext, componentLabels, componentName, compone
  * only), every pod gets `fsGroupChangePolicy: OnRootMismatch`: no recursive chown of big volumes
  * at each start.
  */
-export function harborPodSecurityContext(uid: number): k8s.PodSecurityContext {
+export function harborPodSecurityContext(uid: number): Wire<k8s.PodSecurityContext> {
   return restrictedPodSecurityContext({ runAsUser: uid, runAsGroup: uid, fsGroup: uid });
 }
 
 /** Container security context; `readOnlyRootFilesystem` only where the header comment says so. */
-export function harborContainerSecurityContext(readOnlyRootFilesystem: boolean): k8s.SecurityContext {
+export function harborContainerSecurityContext(readOnlyRootFilesystem: boolean): Wire<k8s.SecurityContext> {
   return restrictedContainerSecurityContext({ readOnlyRootFilesystem });
 }
 
@@ -45,20 +46,20 @@ export interface ProbeTiming {
 }
 
 /** An HTTP GET probe. `port` is a number or a named container port. */
-export function httpProbe(path: string, port: number | string, timing: ProbeTiming): k8s.Probe {
+export function httpProbe(path: string, port: number | string, timing: ProbeTiming): Wire<k8s.Probe> {
   return {
-    httpGet: { path, port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port), scheme: 'HTTP' },
+    httpGet: { path, port, scheme: 'HTTP' },
     ...timing,
   };
 }
 
 /** A TCP probe. */
-export function tcpProbe(port: number, timing: ProbeTiming): k8s.Probe {
-  return { tcpSocket: { port: k8s.IntOrString.fromNumber(port) }, ...timing };
+export function tcpProbe(port: number, timing: ProbeTiming): Wire<k8s.Probe> {
+  return { tcpSocket: { port }, ...timing };
 }
 
 /** A named TCP container port. */
-export function containerPort(name: string, port: number): k8s.ContainerPort {
+export function containerPort(name: string, port: number): Wire<k8s.ContainerPort> {
   return { name, containerPort: port, protocol: 'TCP' };
 }
 
@@ -67,7 +68,7 @@ export function containerPort(name: string, port: number): k8s.ContainerPort {
  * under the namespace's `default` account; one per component keeps identities apart.
  */
 export function componentServiceAccount(scope: Construct, ctx: HarborContext, component: HarborComponent): void {
-  new k8s.KubeServiceAccount(scope, `${component}-service-account`, {
+  kube(k8s.KubeServiceAccount, scope, `${component}-service-account`, {
     metadata: { name: componentName(ctx, component), namespace: ctx.namespace, labels: componentLabels(ctx, component) },
     automountServiceAccountToken: false,
   });
@@ -93,7 +94,7 @@ export interface ComponentServiceOptions {
 export function componentService(
   scope: Construct, id: string, ctx: HarborContext, component: HarborComponent, options: ComponentServiceOptions,
 ): void {
-  new k8s.KubeService(scope, id, {
+  kube(k8s.KubeService, scope, id, {
     metadata: { name: options.name, namespace: ctx.namespace, labels: componentLabels(ctx, component) },
     spec: {
       type: options.type ?? 'ClusterIP',
@@ -101,7 +102,7 @@ export function componentService(
       ports: options.ports.map((p) => ({
         name: p.name,
         port: p.port,
-        targetPort: k8s.IntOrString.fromNumber(p.targetPort),
+        targetPort: p.targetPort,
         protocol: 'TCP',
         ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
       })),
@@ -111,7 +112,7 @@ export function componentService(
 
 /** A ConfigMap `<name>-<component>` holding config files. */
 export function configFilesConfigMap(scope: Construct, ctx: HarborContext, component: HarborComponent, data: Record<string, string>): void {
-  new k8s.KubeConfigMap(scope, `${component}-config`, {
+  kube(k8s.KubeConfigMap, scope, `${component}-config`, {
     metadata: { name: componentName(ctx, component), namespace: ctx.namespace, labels: componentLabels(ctx, component) },
     data,
   });
@@ -128,7 +129,7 @@ export function configChecksum(...contents: string[]): Record<string, string> {
 }
 
 /** Fields every Harbor pod spec shares. */
-export function podSpecBase(ctx: HarborContext, component: HarborComponent, uid: number): Pick<k8s.PodSpec,
+export function podSpecBase(ctx: HarborContext, component: HarborComponent, uid: number): Pick<Wire<k8s.PodSpec>,
 'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext'> {
   return {
     serviceAccountName: componentName(ctx, component),
@@ -141,30 +142,30 @@ export function podSpecBase(ctx: HarborContext, component: HarborComponent, uid:
 }
 
 /** A volume projecting one key of a Secret to file `path` (mode 0440: owner root, group fsGroup). */
-export function secretFileVolume(name: string, ref: SecretKeyReference, path: string): k8s.Volume {
+export function secretFileVolume(name: string, ref: SecretKeyReference, path: string): Wire<k8s.Volume> {
   return { name, secret: { secretName: ref.secretName, items: [{ key: ref.key, path }], defaultMode: 0o440 } };
 }
 
 /** A volume with one ConfigMap key as file. */
-export function configFileVolume(name: string, configMapName: string, keys: string[]): k8s.Volume {
+export function configFileVolume(name: string, configMapName: string, keys: string[]): Wire<k8s.Volume> {
   return { name, configMap: { name: configMapName, items: keys.map((key) => ({ key, path: key })), defaultMode: 0o444 } };
 }
 
 /** An emptyDir volume with a size limit. */
-export function emptyDirVolume(name: string, sizeLimit: string, medium?: string): k8s.Volume {
-  return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit), ...(medium ? { medium } : {}) } };
+export function emptyDirVolume(name: string, sizeLimit: string, medium?: string): Wire<k8s.Volume> {
+  return { name, emptyDir: { sizeLimit: sizeLimit, ...(medium ? { medium } : {}) } };
 }
 
 /** A PVC template of a StatefulSet. */
 export function claimTemplate(
   ctx: HarborContext, component: HarborComponent, name: string, size: string, storageClassName: string | undefined,
-): k8s.KubePersistentVolumeClaimProps {
+): Wire<k8s.KubePersistentVolumeClaimProps> {
   return {
     metadata: { name, labels: componentSelector(ctx, component) },
     spec: {
       accessModes: ['ReadWriteOnce'],
       ...(storageClassName !== undefined ? { storageClassName } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+      resources: { requests: { storage: size } },
     },
   };
 }
@@ -177,7 +178,7 @@ export function componentClaim(
   scope: Construct, ctx: HarborContext, component: HarborComponent, size: string, storageClassName: string | undefined,
 ): string {
   const name = componentName(ctx, component);
-  new k8s.KubePersistentVolumeClaim(scope, `${component}-pvc`, {
+  kube(k8s.KubePersistentVolumeClaim, scope, `${component}-pvc`, {
     metadata: { name, namespace: ctx.namespace, labels: componentLabels(ctx, component) },
     spec: claimTemplate(ctx, component, name, size, storageClassName).spec,
   });
