@@ -28,10 +28,11 @@
  *   `topology()` are depth-first walks without a visited set, so they walk every PATH: the cost is the
  *   product of the object counts along the chart chain backup-resources -> inference -> models ->
  *   registry -> storage. YAML stringify is the other large shared cost.
- * - On the demo side only: construction (~10 ms), the typed L1 classes' `toJson_*` conversions of
- *   cdk8s-plus-30's k8s module (~20 ms: every object is re-mapped after resolve), construct validations,
- *   and a deeper construct tree: objects sit 2-3 levels below their chart (component, builder) instead
- *   of 1, so each of cdk8s's `Chart.of` lookups per dependency edge and pass walks further (~15 ms).
+ * - On the demo side only: construction (~10 ms), the Lazy values resolved at synth (content-hashed Job
+ *   names, sync waves, network policy peers), and a deeper construct tree: objects sit 2-3 levels below
+ *   their chart (component, builder) instead of 1, so each of cdk8s's `Chart.of` lookups per dependency
+ *   edge and pass walks further (~15 ms). Objects are plain ApiObjects in wire form (src/core/kube-object.ts):
+ *   the typed `k8s.KubeX` classes re-mapped every object after resolve, ~20 ms of the demo's synth.
  * - Scaling: each service adds ~6 objects to the inference chart, in the middle of that chain, so
  *   `App.charts` grows linearly in services but with a large slope; the rest grows with the object count.
  */
