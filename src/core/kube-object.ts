@@ -81,13 +81,3 @@ interface KubeClass<P> {
 export function kube<P>(kind: KubeClass<P>, scope: Construct, id: string, props: Wire<NonNullable<P>>): ApiObject {
   return new ApiObject(scope, id, { ...kind.GVK, ...(props as object) });
 }
-
-/**
- * A value a user passed in `k8s` form (for example `k8s.ResourceRequirements` with Quantity
- * objects), converted to wire form by the module's own `toJson_*` function.
- */
-export function toWire<T>(convert: (value: T | undefined) => Record<string, any> | undefined, value: T): Wire<T>;
-export function toWire<T>(convert: (value: T | undefined) => Record<string, any> | undefined, value: T | undefined): Wire<T> | undefined;
-export function toWire<T>(convert: (value: T | undefined) => Record<string, any> | undefined, value: T | undefined): Wire<T> | undefined {
-  return convert(value) as Wire<T> | undefined;
-}
