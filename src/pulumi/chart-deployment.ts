@@ -2,7 +2,8 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import {
-  addDependsOn, chartApiObjects, localizeDependsOn, chartDependencies, checkObject, clusterScopedKinds, Fail, KubeObject, objectRef, sortCharts,
+  addDependsOn, awaitJobDeadline, chartApiObjects, localizeDependsOn, chartDependencies, checkObject, clusterScopedKinds, Fail, KubeObject,
+  objectRef, sortCharts,
 } from './chart-objects';
 
 /** Arguments of {@link Cdk8sChartDeployment}. Give exactly one of `app` and `charts`. */
@@ -28,6 +29,9 @@ export interface Cdk8sChartDeploymentArgs {
  *   and depend (`dependsOn`) on the ConfigGroups of the charts their chart depends on.
  * - Dependencies between ApiObjects of one chart become `config.kubernetes.io/depends-on`
  *   annotations on the (copied) objects; the cdk8s constructs are not modified.
+ * - A Job with `spec.activeDeadlineSeconds` is awaited that long plus 2 minutes
+ *   (`pulumi.com/timeoutSeconds`) instead of the provider's 10 minutes; an annotation already
+ *   there wins. Other Jobs keep the default: set the annotation on them to wait longer.
  */
 export class Cdk8sChartDeployment extends pulumi.ComponentResource {
   /** One ConfigGroup per chart, keyed by chart key (chart path with '/' replaced by '-'). */
@@ -94,6 +98,7 @@ export class Cdk8sChartDeployment extends pulumi.ComponentResource {
           + 'this cdk8s version is not supported by Cdk8sChartDeployment.');
       }
       apiObjects.forEach((o, i) => checkObject(objects[i], chart.node.path, o.node.path, fail));
+      objects.forEach(awaitJobDeadline);
 
       const refs = objects.map(obj => objectRef(obj, clusterScoped, defaultNamespace));
       const index = new Map(apiObjects.map((o, i) => [o, i]));

@@ -178,6 +178,28 @@ export function addDependsOn(obj: KubeObject, refs: readonly string[]): void {
   metadata.annotations = annotations;
 }
 
+/** The provider's per-object await timeout (pulumi-kubernetes reads it when no customTimeouts are set). */
+export const TIMEOUT_ANNOTATION = 'pulumi.com/timeoutSeconds';
+/** Added to a Job's activeDeadlineSeconds: its pod may start a little after the Job's startTime. */
+export const JOB_AWAIT_MARGIN_SECONDS = 120;
+
+/**
+ * Gives a Job with `spec.activeDeadlineSeconds` an await timeout of that deadline plus a margin (in
+ * place, so only pass JSON copies), unless it has one: the provider's default of 10 minutes would
+ * fail `pulumi up` while a long Job (a model import) is still within its own deadline. Returns the
+ * timeout set, or undefined.
+ */
+export function awaitJobDeadline(obj: KubeObject): number | undefined {
+  const deadline = obj.spec?.activeDeadlineSeconds;
+  if (obj.kind !== 'Job' || groupOf(obj.apiVersion) !== 'batch' || typeof deadline !== 'number') return undefined;
+  const annotations: { [key: string]: string } = obj.metadata.annotations ?? {};
+  if (annotations[TIMEOUT_ANNOTATION] !== undefined) return undefined;
+  const timeout = deadline + JOB_AWAIT_MARGIN_SECONDS;
+  annotations[TIMEOUT_ANNOTATION] = String(timeout);
+  obj.metadata.annotations = annotations;
+  return timeout;
+}
+
 /**
  * Keeps in `obj`'s depends-on annotation only references to objects of its own chart (a ConfigGroup
  * cannot resolve others) and returns the charts the removed references point into, so the caller

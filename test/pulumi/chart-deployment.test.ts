@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Registered, unwrap, useRecordingMocks } from './mocks';
-import { Cdk8sChartDeployment, DEPENDS_ON_ANNOTATION } from '../../src/pulumi';
+import { Cdk8sChartDeployment, DEPENDS_ON_ANNOTATION, TIMEOUT_ANNOTATION } from '../../src/pulumi';
 
 const registered = useRecordingMocks();
 
@@ -254,6 +254,25 @@ describe('Cdk8sChartDeployment', () => {
     expect(app.synthYaml()).toBe(before);
     expect(chart.toJson()).toEqual(jsonBefore);
     expect(a.metadata.toJson().annotations).toEqual({ [DEPENDS_ON_ANNOTATION]: '/namespaces/ns/Secret/s' });
+  });
+
+  test('Job await timeouts: deadline + 2 min; an existing annotation wins; no deadline or no batch Job, no annotation', async () => {
+    const app = new App();
+    const chart = new Chart(app, 'jobs', { namespace: 'ns' });
+    const job = (name: string, spec: object, annotations?: Record<string, string>) => new ApiObject(chart, name, {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name, annotations }, spec: { template: { spec: { containers: [] } }, ...spec },
+    });
+    job('long', { activeDeadlineSeconds: 3600 });
+    job('pinned', { activeDeadlineSeconds: 3600 }, { [TIMEOUT_ANNOTATION]: '60' });
+    job('open', {});
+    new ApiObject(chart, 'other', { apiVersion: 'example.com/v1', kind: 'Job', metadata: { name: 'other' }, spec: { activeDeadlineSeconds: 5 } });
+
+    const [group] = await registeredGroups(new Cdk8sChartDeployment('timeouts', { app }));
+    const timeout = (name: string) => byName(group.inputs.objs, name).metadata.annotations?.[TIMEOUT_ANNOTATION];
+    expect(timeout('long')).toBe('3720');
+    expect(timeout('pinned')).toBe('60');
+    expect(timeout('open')).toBeUndefined();
+    expect(timeout('other')).toBeUndefined();
   });
 
   test('an object without metadata.name raises a ResourceError naming chart, kind and path', () => {

@@ -8,7 +8,7 @@ import { describeWithVeleroCrds, expectValidManifests } from '../validation';
 // `cnai-model-platform` and `../../src` above are the same module: one copy of the library.
 import { Registered, unwrap, useRecordingMocks } from './mocks';
 import * as byPackageName from 'cnai-model-platform';
-import { DEPENDS_ON_ANNOTATION, ModelPlatform as PulumiModelPlatform, ModelPlatformArgs } from 'cnai-model-platform/pulumi';
+import { DEPENDS_ON_ANNOTATION, JOB_AWAIT_MARGIN_SECONDS, ModelPlatform as PulumiModelPlatform, ModelPlatformArgs, TIMEOUT_ANNOTATION } from 'cnai-model-platform/pulumi';
 
 const registered = useRecordingMocks();
 
@@ -61,9 +61,11 @@ function dependsOn(obj: any): string[] {
 }
 
 /** A deep copy without the depends-on annotation (the one thing the adapter rewrites). */
-function withoutDependsOn(obj: any): any {
+/** The object without the annotations the Pulumi side adds (depends-on, Job await timeout). */
+function withoutPulumiAnnotations(obj: any): any {
   const copy = JSON.parse(JSON.stringify(obj));
   delete copy.metadata.annotations?.[DEPENDS_ON_ANNOTATION];
+  delete copy.metadata.annotations?.[TIMEOUT_ANNOTATION];
   if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   return copy;
 }
@@ -111,9 +113,9 @@ describe('ModelPlatform (Pulumi)', () => {
     expect(objs).toHaveLength(demoSynth.length);
     expect(objs.map(key).sort()).toEqual(demoSynth.map(key).sort());
     expect(new Set(objs.map(key)).size).toBe(objs.length);
-    // The same objects, not a second implementation: only the depends-on annotations differ.
-    const synthByKey = new Map(demoSynth.map(o => [key(o), withoutDependsOn(o)]));
-    for (const obj of objs) expect(withoutDependsOn(obj)).toEqual(synthByKey.get(key(obj)));
+    // The same objects, not a second implementation: only the depends-on and await-timeout annotations differ.
+    const synthByKey = new Map(demoSynth.map(o => [key(o), withoutPulumiAnnotations(o)]));
+    for (const obj of objs) expect(withoutPulumiAnnotations(obj)).toEqual(synthByKey.get(key(obj)));
     // Each ConfigGroup holds exactly its chart's objects, in the chart's order.
     for (const chart of component.platform.charts) {
       expect(groups.get(`demo-${chart.node.id}`)!.map(key)).toEqual(chart.toJson().map(key));
@@ -130,6 +132,25 @@ describe('ModelPlatform (Pulumi)', () => {
     expect(Object.keys(self!.inputs).every(k => ['namespaces', 'syncWaves', 'skipAwait', 'defaultNamespace'].includes(k))).toBe(true);
 
     expectValidExceptVelero(objs);
+  });
+
+  test('Jobs with a deadline are awaited for that deadline plus a margin, the others for the provider default', () => {
+    const jobs = demo.objs.filter(o => o.kind === 'Job');
+    const withDeadline = jobs.filter(j => j.spec.activeDeadlineSeconds !== undefined);
+    // The model import (TinyLlama: ~32 min, over the provider's 10 min) and the bucket Job.
+    expect(withDeadline.map(j => j.metadata.name).sort()).toEqual(
+      demoSynth.filter(o => o.kind === 'Job' && o.spec.activeDeadlineSeconds !== undefined).map(o => o.metadata.name).sort());
+    expect(withDeadline.length).toBeGreaterThanOrEqual(2);
+    for (const job of withDeadline) {
+      expect(job.metadata.annotations[TIMEOUT_ANNOTATION]).toBe(String(job.spec.activeDeadlineSeconds + JOB_AWAIT_MARGIN_SECONDS));
+    }
+    const importJob = withDeadline.find(j => j.metadata.name.startsWith('tinyllama-oras'))!;
+    expect(Number(importJob.metadata.annotations[TIMEOUT_ANNOTATION])).toBeGreaterThan(30 * 60);
+    for (const job of jobs.filter(j => j.spec.activeDeadlineSeconds === undefined)) {
+      expect(job.metadata.annotations?.[TIMEOUT_ANNOTATION]).toBeUndefined();
+    }
+    // cdk8s synth output carries no Pulumi annotation.
+    for (const obj of demoSynth) expect(obj.metadata.annotations?.[TIMEOUT_ANNOTATION]).toBeUndefined();
   });
 
   test('object names are stable: a second construction hands over the same objects', async () => {
