@@ -152,7 +152,7 @@ export function allowPolicy(scope: Construct, id: string, options: AllowPolicyOp
 function rules<T>(given: PolicyRule[] | (() => PolicyRule[]), render: (rule: PolicyRule) => T): T[] {
   const renderAll = (list: PolicyRule[]): T[] => list.filter((r) => r.peers.length > 0).map(render);
   if (typeof given === 'function') {
-    // Resolved by cdk8s before the L1 class maps its props, so a plain array comes out.
+    // A Lazy in place of the array: cdk8s resolves it when the object is written.
     return Lazy.any({ produce: () => renderAll(given()) });
   }
   return renderAll(given);
