@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, Lazy, Testing } from 'cdk8s';
 import { expectAllValid, importedModel, synthPlatform } from './synth';
 import {
   HarborRegistryStorage, ImageCatalog, ModelPlatform, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage,
@@ -183,6 +183,23 @@ describe('ModelPlatform', () => {
 
     const plain = synthPlatform({ syncWaves: false, backup: PlatformBackup.none() }).objects;
     expect(plain.filter((o) => wave(o) !== undefined)).toEqual([]);
+  });
+
+  test('sync waves of objects added to a platform chart later: a string or Lazy own wave is kept, a non-integer one is an error', () => {
+    const wave = (o: any) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+    const { platform } = synthPlatform();
+    const backupChart = platform.charts.find((c) => c.node.id === 'platform-backup')!; // level 1
+    const cm = (id: string, annotations?: Record<string, string>) =>
+      new ApiObject(backupChart, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id, namespace: 'velero', annotations } });
+    cm('plain');
+    cm('early', { 'argocd.argoproj.io/sync-wave': '-2' });
+    cm('lazy').metadata.addAnnotation('argocd.argoproj.io/sync-wave', Lazy.any({ produce: () => '3' }) as unknown as string);
+    const objects = backupChart.toJson();
+    const byName = (name: string) => objects.find((o: any) => o.metadata.name === name);
+    expect([wave(byName('plain')), wave(byName('early')), wave(byName('lazy'))]).toEqual(['10', '8', '13']);
+
+    cm('bad', { 'argocd.argoproj.io/sync-wave': 'soon' });
+    expect(() => backupChart.toJson()).toThrow(/ModelPlatform: ConfigMap bad has sync wave "soon", expected an integer/);
   });
 
   describe('rejects bad input, naming the prop, the value and the fix', () => {
