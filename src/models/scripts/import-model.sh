@@ -171,6 +171,16 @@ next_delay() {
   printf '%s' "$d"
 }
 
+# After failed attempt $attempt of $attempts (why: $reason): on the last one dies with "$1 after N
+# attempts", else logs "$2" (default $1), waits $delay seconds and moves to the next attempt.
+retry_after() {
+  [ "$attempt" -lt "$attempts" ] || die "$1 after $attempts attempts: $reason"
+  log "attempt $attempt/$attempts: ${2:-$1} ($reason); retrying in ${delay}s"
+  sleep "$delay"
+  attempt=$((attempt + 1))
+  delay=$(next_delay "$delay")
+}
+
 first_line() {
   line=$(sed -n '/[^[:space:]]/{p;q;}' "$1" 2>/dev/null || true)
   printf '%s' "${line:-no error output}"
@@ -198,11 +208,7 @@ lookup_tag() {
       return 0
     fi
     reason=$(first_line "$work/oras.err")
-    [ "$attempt" -lt "$attempts" ] || die "cannot read $reference after $attempts attempts: $reason"
-    log "attempt $attempt/$attempts: cannot read $reference ($reason); retrying in ${delay}s"
-    sleep "$delay"
-    attempt=$((attempt + 1))
-    delay=$(next_delay "$delay")
+    retry_after "cannot read $reference"
   done
 }
 
@@ -269,11 +275,7 @@ download() {
       reason="resumed download grew to $have bytes"
     fi
     [ -n "$reason" ] || reason="download ended at $have of $d_size bytes"
-    [ "$attempt" -lt "$attempts" ] || die "download of $d_name from $d_url failed after $attempts attempts: $reason"
-    log "attempt $attempt/$attempts: download of $d_name failed ($reason); retrying in ${delay}s"
-    sleep "$delay"
-    attempt=$((attempt + 1))
-    delay=$(next_delay "$delay")
+    retry_after "download of $d_name from $d_url failed" "download of $d_name failed"
   done
   actual=$(sha256sum "$part")
   actual=${actual%% *}
@@ -311,11 +313,7 @@ push() {
       break
     fi
     reason=$(first_line "$work/oras.err")
-    [ "$attempt" -lt "$attempts" ] || die "push of $reference failed after $attempts attempts: $reason"
-    log "attempt $attempt/$attempts: push of $reference failed ($reason); retrying in ${delay}s"
-    sleep "$delay"
-    attempt=$((attempt + 1))
-    delay=$(next_delay "$delay")
+    retry_after "push of $reference failed"
   done
   cd /
   sed 's/^/import-model: oras: /' "$work/push.out"
