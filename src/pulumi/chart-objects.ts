@@ -186,18 +186,15 @@ export const JOB_AWAIT_MARGIN_SECONDS = 120;
 /**
  * Gives a Job with `spec.activeDeadlineSeconds` an await timeout of that deadline plus a margin (in
  * place, so only pass JSON copies), unless it has one: the provider's default of 10 minutes would
- * fail `pulumi up` while a long Job (a model import) is still within its own deadline. Returns the
- * timeout set, or undefined.
+ * fail `pulumi up` while a long Job (a model import) is still within its own deadline.
  */
-export function awaitJobDeadline(obj: KubeObject): number | undefined {
+export function awaitJobDeadline(obj: KubeObject): void {
   const deadline = obj.spec?.activeDeadlineSeconds;
-  if (obj.kind !== 'Job' || groupOf(obj.apiVersion) !== 'batch' || typeof deadline !== 'number') return undefined;
+  if (obj.kind !== 'Job' || groupOf(obj.apiVersion) !== 'batch' || typeof deadline !== 'number') return;
   const annotations: { [key: string]: string } = obj.metadata.annotations ?? {};
-  if (annotations[TIMEOUT_ANNOTATION] !== undefined) return undefined;
-  const timeout = deadline + JOB_AWAIT_MARGIN_SECONDS;
-  annotations[TIMEOUT_ANNOTATION] = String(timeout);
+  if (annotations[TIMEOUT_ANNOTATION] !== undefined) return;
+  annotations[TIMEOUT_ANNOTATION] = String(deadline + JOB_AWAIT_MARGIN_SECONDS);
   obj.metadata.annotations = annotations;
-  return timeout;
 }
 
 /**
