@@ -24,7 +24,7 @@ describe('the composed demo platform (npm run synth)', () => {
   });
 
   test('every object passes Kubernetes schema, strict field and Velero CRD validation', () => {
-    expect(objects.length).toBe(133);
+    expect(objects.length).toBe(132);
     expectAllValid(objects);
   });
 

@@ -29,7 +29,7 @@ export const VELERO = {
 
 /**
  * The 13 CustomResourceDefinitions `velero install --crds-only` emits in v1.18.x
- * (../shared/schemas/velero/README.md). The CRD Job may only change these.
+ * (velero-io/velero@v1.18.1:config/crd/v1/bases, config/crd/v2alpha1/bases). The CRD Job may only change these.
  */
 export const VELERO_CRD_NAMES: readonly string[] = [
   'backuprepositories.velero.io',
@@ -68,7 +68,6 @@ export interface VeleroContext {
   /** Resolved images. */
   readonly veleroImage: string;
   readonly pluginImage: string;
-  readonly kubectlImage: string;
   /** Velero version (the image tag), for the version label. */
   readonly version: string;
 }

@@ -3,18 +3,12 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, VELERO_CRD_NAMES, VeleroContext, WAVES, veleroLabels } from './context';
 import { namespacedRef } from './custom-resource';
-import { readContainerScript } from '../core/container-scripts';
 import { kube, Wire } from '../core/kube-object';
 import { selectorLabels } from '../core/names';
 import { NetworkPeer, allowPolicy, tcp } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
-export const CRD_SCRIPT = 'install-crds.sh';
-const SCRIPT_DIR = '/opt/velero-crd-install';
-const TOOLS_DIR = '/tools';
 const RUN_AS = 65532;
-/** Seconds the script waits for each CRD to be Established. */
-const ESTABLISHED_TIMEOUT_SECONDS = 120;
 
 /** What other objects need to know about the CRD bootstrap. */
 export interface CrdInstall {
@@ -33,23 +27,18 @@ export interface CrdInstallOptions {
 
 /**
  * Installs (and upgrades) Velero's CRDs in-cluster with the binary of the pinned velero image
- * (DESIGN decision 6): nothing of Velero's CRDs is vendored into this library.
+ * (nothing of Velero's CRDs is vendored into this library), the way Velero's own Helm chart does
+ * since v1.18.0 (vmware-tanzu/helm-charts@velero-12.1.0:charts/velero/templates/upgrade-crds/upgrade-crds.yaml):
+ * one container running `/velero install --crds-only --apply`. The velero image has no shell, so
+ * there is no script: `--apply` server-side applies the 13 CRDs (field manager `velero-cli`, conflicts
+ * forced) and waits up to a minute for each to be Established
+ * (velero-io/velero@v1.18.1:pkg/cmd/cli/install/install.go, pkg/install/install.go).
  *
- * The velero image has no shell and no `cp` (velero-helper in 1.18.1 only knows `pause`), so the
- * binary is copied out with a static copier that is already in our image set: `cp-plugin`, the
- * program every velero-plugin-for-aws image uses as its ENTRYPOINT to copy the plugin into the
- * server's plugin dir. Init container 1 (plugin image) copies `cp-plugin` itself into an emptyDir;
- * init container 2 (velero image) runs that copy to copy `/velero` next to it; the main container
- * (kubectl image) runs scripts/install-crds.sh, which renders the CRDs with
- * `velero install --crds-only --dry-run -o yaml`, applies them server-side and waits for them to
- * be Established. Both copied binaries are static Go programs (CGO_ENABLED=0).
- *
- * The Job's name carries a hash of the images, the script and the CRD list, computed at
- * construction: a new Velero version gives a new Job (Job pod templates are immutable), which
- * upgrades the CRDs; custom resources can name the Job in depends-on annotations up front.
+ * The Job's name carries a hash of its pod template and the CRD list, computed at construction: a
+ * new Velero version gives a new Job (Job pod templates are immutable), which upgrades the CRDs;
+ * custom resources can name the Job in depends-on annotations up front.
  */
 export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: CrdInstallOptions): CrdInstall {
-  const script = readScript(CRD_SCRIPT);
   const base = ctx.namespace === 'velero' ? 'velero-crd-install' : `velero-crd-install-${ctx.namespace}`;
   // The namespaced objects keep the short name: they are unique within their namespace.
   const name = 'velero-crd-install';
@@ -63,9 +52,10 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
   kube(k8s.KubeClusterRole, scope, 'crd-install-cluster-role', {
     metadata: { name: base, labels, annotations: wave },
     rules: [
-      // `create` cannot be limited by name (the name is not known when a create is authorized).
+      // A server-side apply that creates an object is also authorized as `create`, which cannot be
+      // limited by name (the name is not known when a create is authorized).
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create'] },
-      // Reading (the Established wait) and changing: Velero's 13 CRDs only.
+      // The apply (patch) and the Established wait (get): Velero's 13 CRDs only.
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], resourceNames: [...VELERO_CRD_NAMES], verbs: ['get', 'patch', 'update'] },
     ],
   });
@@ -74,13 +64,12 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: base },
     subjects: [{ kind: 'ServiceAccount', name, namespace: ctx.namespace }],
   });
-  kube(k8s.KubeConfigMap, scope, 'crd-install-script', { metadata, data: { [CRD_SCRIPT]: script } });
   const policy = allowPolicy(scope, 'crd-install-network-policy', {
     name,
     namespace: ctx.namespace,
     labels,
     podSelector: selectorLabels(appLabels),
-    // Nothing talks to the Job; it only talks to the API server (rendering needs no network).
+    // Nothing talks to the Job; it only talks to the API server (the CRDs are compiled into velero).
     ingress: [],
     egress: [{ peers: [NetworkPeer.cidr(options.apiServerCidr)], ports: tcp(443, 6443) }],
   });
@@ -89,7 +78,6 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
   const template = podTemplate(ctx, name, appLabels);
   const hash = createHash('sha256')
     .update(JSON.stringify(template)).update('\0')
-    .update(script).update('\0')
     .update(VELERO_CRD_NAMES.join(' '))
     .digest('hex')
     .slice(0, 8);
@@ -97,7 +85,7 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
   const job = kube(k8s.KubeJob, scope, 'crd-install-job', {
     metadata: { name: jobName, namespace: ctx.namespace, labels, annotations: wave },
     spec: {
-      // Failures are transient (API server, image pulls); the script is idempotent.
+      // Failures are transient (API server, image pulls); a server-side apply is idempotent.
       backoffLimit: 6,
       template,
     },
@@ -108,9 +96,6 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
 type AppLabelParts = { name: string; instance: string; component: string };
 
 function podTemplate(ctx: VeleroContext, serviceAccountName: string, appLabels: AppLabelParts): Wire<k8s.PodTemplateSpec> {
-  const securityContext = restrictedContainerSecurityContext();
-  const small = resourceRequirements({ construct: 'VeleroKopiaBackup', prop: 'crd-install' }, undefined, { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '128Mi' });
-  const tools = { name: 'tools', mountPath: TOOLS_DIR };
   return {
     metadata: { labels: { component: 'velero', ...selectorLabels(appLabels) } },
     spec: {
@@ -118,60 +103,22 @@ function podTemplate(ctx: VeleroContext, serviceAccountName: string, appLabels: 
       automountServiceAccountToken: true,
       restartPolicy: 'Never',
       securityContext: restrictedPodSecurityContext({ runAsUser: RUN_AS }),
-      initContainers: [
-        {
-          // cp-plugin copies a file and makes it executable (0755); here it copies itself.
-          name: 'copy-cp',
-          image: ctx.pluginImage,
-          command: ['/bin/cp-plugin', '/bin/cp-plugin', `${TOOLS_DIR}/cp-plugin`],
-          volumeMounts: [tools],
-          securityContext,
-          resources: small,
-        },
-        {
-          name: 'copy-velero',
-          image: ctx.veleroImage,
-          command: [`${TOOLS_DIR}/cp-plugin`, '/velero', `${TOOLS_DIR}/velero`],
-          volumeMounts: [tools],
-          securityContext,
-          resources: small,
-        },
-      ],
       containers: [{
         name: 'install-crds',
-        image: ctx.kubectlImage,
-        command: ['/bin/sh', `${SCRIPT_DIR}/${CRD_SCRIPT}`],
+        image: ctx.veleroImage,
+        // The image has no ENTRYPOINT (velero-io/velero@v1.18.1:Dockerfile).
+        command: ['/velero'],
+        args: ['install', '--crds-only', '--apply'],
         env: [
-          { name: 'VELERO_BIN', value: `${TOOLS_DIR}/velero` },
-          { name: 'VELERO_CRD_NAMES', value: VELERO_CRD_NAMES.join(' ') },
-          { name: 'CRD_ESTABLISHED_TIMEOUT_SECONDS', value: String(ESTABLISHED_TIMEOUT_SECONDS) },
-          { name: 'CRD_WORK_DIR', value: '/tmp' },
-          // velero and kubectl keep their config and caches under $HOME; the root filesystem is read-only.
+          // velero reads $HOME/.config/velero/config.json when present; keep it off the read-only root.
           { name: 'HOME', value: '/tmp' },
         ],
-        volumeMounts: [
-          { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
-          { ...tools, readOnly: true },
-          { name: 'tmp', mountPath: '/tmp' },
-        ],
-        securityContext,
-        // Rendering and applying 13 large CRDs: velero and kubectl each hold them in memory once.
-        resources: resourceRequirements({ construct: 'VeleroKopiaBackup', prop: 'crd-install' }, undefined, { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '512Mi' }),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        securityContext: restrictedContainerSecurityContext(),
+        // 13 large CRDs, built in memory and applied one by one.
+        resources: resourceRequirements({ construct: 'VeleroKopiaBackup', prop: 'crd-install' }, undefined, { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '512Mi' }),
       }],
-      volumes: [
-        { name: 'script', configMap: { name: serviceAccountName, defaultMode: 0o555 } },
-        // The velero binary is about 100 MB.
-        { name: 'tools', emptyDir: { sizeLimit: '512Mi' } },
-        { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-      ],
+      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
     },
   };
-}
-
-/**
- * A script shipped beside this module (`scripts/<file>`), read at synth; the package must carry
- * src/backup/scripts/*.sh as lib/backup/scripts/*.sh (build-tools/copy-shell-scripts.js does).
- */
-export function readScript(file: string): string {
-  return readContainerScript(__dirname, file, 'VeleroKopiaBackup');
 }

@@ -33,7 +33,7 @@ export interface VeleroKopiaBackupOptions {
   readonly prefix?: string;
 
   /**
-   * Image catalog (registry mirror, overrides) for the velero, plugin and kubectl images.
+   * Image catalog (registry mirror, overrides) for the velero and plugin images (and the secret bootstrap image).
    * @default new ImageCatalog()
    */
   readonly images?: ImageCatalog;

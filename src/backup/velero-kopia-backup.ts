@@ -87,7 +87,6 @@ export class VeleroKopiaBackup extends Construct {
       namespace: this.namespace,
       veleroImage: this.veleroImage,
       pluginImage: this.pluginImage,
-      kubectlImage: images.resolve(PlatformImage.KUBECTL),
       version: PlatformImage.VELERO.tag,
     };
 
