@@ -65,8 +65,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // jsii 6 prints an end-of-life banner on Node 20 for every command.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
-// Shell scripts that run in containers are read from next to their module at synth time; ship them in lib/.
-project.compileTask.exec('node build-tools/copy-shell-scripts.js');
+// Scripts that run in containers (.sh, .py) are read from next to their module at synth time; ship them in lib/.
+project.compileTask.exec('node build-tools/copy-container-scripts.js');
 
 // Pulumi entry point: compiled after jsii into lib/pulumi, exported as `cnai-model-platform/pulumi`.
 project.compileTask.exec('tsc -p src/pulumi/tsconfig.json');

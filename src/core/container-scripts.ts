@@ -5,10 +5,10 @@ import * as path from 'path';
 const SCRIPTS = new Map<string, string>();
 
 /**
- * Text of a shell script that runs in a container, read from `<moduleDir>/scripts/<file>` once per process.
+ * Text of a script that runs in a container (shell, or the Python API client), read from `<moduleDir>/scripts/<file>` once per process.
  *
  * Scripts are real files so tests can run them. Compiled code runs from lib/<component>, so the
- * build copies every src/**\/*.sh next to it (build-tools/copy-shell-scripts.js).
+ * build copies every src/**\/scripts/*.{sh,py} next to it (build-tools/copy-container-scripts.js).
  *
  * @param moduleDir `__dirname` of the calling module
  * @param file script file name
@@ -23,7 +23,20 @@ export function readContainerScript(moduleDir: string, file: string, owner: stri
     SCRIPTS.set(full, text);
     return text;
   } catch (e) {
-    throw new Error(`${owner}: cannot read its script ${full} (${(e as Error).message}). The package must ship the ` +
-      `.sh files next to the compiled code (${path.join(path.basename(moduleDir), 'scripts')}); build-tools/copy-shell-scripts.js copies them.`);
+    throw new Error(`${owner}: cannot read its script ${full} (${(e as Error).message}). The package ships its container ` +
+      `scripts next to the compiled code (${path.join(path.basename(moduleDir), 'scripts')}): reinstall cnai-model-platform, or run its build, which copies them.`);
   }
+}
+
+/** ConfigMap key and file name of the Kubernetes API client, mounted next to the script that calls it. */
+export const KUBE_API_CLIENT_KEY = 'kube-api.py';
+
+/**
+ * Text of kube-api.py, the Python (standard library only) Kubernetes API client that Job scripts
+ * call instead of kubectl: the images they run in have python3 but no kubectl (docs/images.md).
+ *
+ * @param owner construct that needs it, for the error message
+ */
+export function kubeApiClientScript(owner: string): string {
+  return readContainerScript(__dirname, KUBE_API_CLIENT_KEY, owner);
 }

@@ -238,11 +238,6 @@ export function specFields(spec: GeneratorSpec): string {
   }
 }
 
-/** Whether a generator needs tools beyond coreutils (htpasswd or openssl). @internal */
-export function needsCryptoTools(spec: GeneratorSpec): boolean {
-  return spec.kind !== 'random' && spec.kind !== 'password' && spec.kind !== 'awscreds';
-}
-
 /**
  * The other Secret (same namespace) a generator reads, which the bootstrap's Role must let it `get`.
  * @internal

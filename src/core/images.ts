@@ -53,12 +53,6 @@ export class PlatformImage {
   /** ORAS CLI (Alpine based, has `/bin/sh`) for pushing and pulling model artifacts. */
   public static readonly ORAS = new PlatformImage('oras', 'ghcr.io', 'oras-project/oras', 'v1.3.3');
 
-  /**
-   * kubectl from the Kubernetes project. Since 1.28 it is built on debian-base with bash, coreutils,
-   * sed, gawk and jq, so bootstrap Jobs can script it.
-   */
-  public static readonly KUBECTL = new PlatformImage('kubectl', 'registry.k8s.io', 'kubectl', 'v1.35.3');
-
   /** Every image in the catalog, in declaration order. */
   public static all(): PlatformImage[] {
     return [
@@ -79,7 +73,6 @@ export class PlatformImage {
       PlatformImage.LLAMA_CPP_SERVER,
       PlatformImage.LLAMA_CPP_SERVER_CUDA,
       PlatformImage.ORAS,
-      PlatformImage.KUBECTL,
     ];
   }
 
@@ -170,7 +163,9 @@ export class ImageCatalog {
           prop: `overrides.${key}`,
           value: key,
           allowed: `a catalog key: ${[...known].join(', ')}`,
-          fix: 'use the key of the PlatformImage you want to replace',
+          fix: key === 'kubectl'
+            ? 'remove it: no container runs the kubectl image any more (the secret bootstrap and Harbor setup Jobs run in harbor-prepare)'
+            : 'use the key of the PlatformImage you want to replace',
         });
       }
       if (!ImageCatalog.isPinned(reference)) {

@@ -1,10 +1,10 @@
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { readContainerScript } from './container-scripts';
+import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from './container-scripts';
 import { contentHashedName } from './content-hash';
 import { propError } from './errors';
-import { derivedFrom, GeneratedValue, GeneratorSpec, needsCryptoTools, sourceSecretOf, specFields } from './generated-value';
+import { derivedFrom, GeneratedValue, GeneratorSpec, sourceSecretOf, specFields } from './generated-value';
 import { ImageCatalog, PlatformImage } from './images';
 import { kube, Wire } from './kube-object';
 import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './names';
@@ -51,7 +51,8 @@ export interface SecretBootstrapProps {
   readonly name: string;
 
   /**
-   * Image catalog (registry mirror, overrides) for the kubectl and Harbor prepare images.
+   * Image catalog (registry mirror, overrides) for the image the Job runs in (Harbor's prepare
+   * image: a shell, python3, htpasswd and openssl; see docs/images.md).
    *
    * @default new ImageCatalog()
    */
@@ -147,7 +148,6 @@ const SCRIPT_KEY = 'bootstrap-secrets.sh';
 const SPEC_KEY = 'secrets.spec';
 const SCRIPT_DIR = '/opt/secret-bootstrap';
 const WORK_DIR = '/run/secret-bootstrap';
-const TOOLS_DIR = '/opt/kubectl/bin';
 const RUN_AS = 65532;
 /** Longest `name` prop: `<name>-secret-bootstrap-<8 hex>` must be a 63-character label (the Job controller labels pods with it). */
 const MAX_BASE_NAME = 63 - '-secret-bootstrap-'.length - 8;
@@ -378,6 +378,7 @@ export class SecretBootstrap extends Construct {
     if (this.objectsCreated) return;
     this.objectsCreated = true;
     const script = readContainerScript(__dirname, SCRIPT_KEY, 'SecretBootstrap');
+    const client = kubeApiClientScript('SecretBootstrap');
     const ns = this.namespace;
     const name = this.serviceAccountName;
     const labels = standardLabels(this.appLabels);
@@ -407,6 +408,7 @@ export class SecretBootstrap extends Construct {
       metadata,
       data: {
         [SCRIPT_KEY]: script,
+        [KUBE_API_CLIENT_KEY]: client,
         [SPEC_KEY]: Lazy.any({ produce: () => this.renderSpec() }),
       },
     });
@@ -416,7 +418,7 @@ export class SecretBootstrap extends Construct {
         // be a new object: the name carries a hash of everything the pod runs. Nobody refers to the
         // Job by name (select it by label). Computed at synth because declarations may still be
         // added after this object exists.
-        name: Lazy.any({ produce: () => this.jobName(script) }),
+        name: Lazy.any({ produce: () => this.jobName(script + client) }),
         namespace: ns,
         labels,
       },
@@ -433,7 +435,7 @@ export class SecretBootstrap extends Construct {
       podSelector: selectorLabels(this.appLabels),
       // No ingress rule: nothing talks to the Job. Egress only to the API server: the kubernetes
       // Service (443) is DNAT'ed to the endpoints (usually 6443), and policy implementations
-      // differ in which of the two they match. kubectl reaches it by the IP in
+      // differ in which of the two they match. The API client reaches it by the IP in
       // KUBERNETES_SERVICE_HOST, so no DNS is needed.
       ingress: [],
       egress: [{ peers: [NetworkPeer.cidr(this.apiServerCidr)], ports: tcp(443, 6443) }],
@@ -492,55 +494,11 @@ export class SecretBootstrap extends Construct {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Whether any declared value needs htpasswd or openssl (not in the kubectl image). */
-  private needsCryptoTools(): boolean {
-    return this.generated.some((d) => d.generators.some(([, spec]) => needsCryptoTools(spec)));
-  }
-
   private jobName(script: string): string {
     return contentHashedName(this.serviceAccountName, JSON.stringify(this.podTemplate()), this.renderSpec(), script);
   }
 
   private podTemplate(): Wire<k8s.PodTemplateSpec> {
-    const kubectlImage = this.images.resolve(PlatformImage.KUBECTL);
-    const crypto = this.needsCryptoTools();
-    const securityContext = restrictedContainerSecurityContext();
-    const env: Wire<k8s.EnvVar>[] = [
-      { name: 'BOOTSTRAP_NAMESPACE', value: this.namespace },
-      { name: 'BOOTSTRAP_WORK_DIR', value: WORK_DIR },
-      { name: 'BOOTSTRAP_WAIT_TIMEOUT_SECONDS', value: String(this.waitTimeoutSeconds) },
-      // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
-      { name: 'HOME', value: '/tmp' },
-    ];
-    const mounts: Wire<k8s.VolumeMount>[] = [
-      { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
-      { name: 'work', mountPath: WORK_DIR },
-      { name: 'tmp', mountPath: '/tmp' },
-    ];
-    const volumes: Wire<k8s.Volume>[] = [
-      { name: 'script', configMap: { name: this.serviceAccountName, defaultMode: 0o555 } },
-      // Generated values live only here: memory-backed, so they never touch a node's disk.
-      { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-    ];
-    const initContainers: Wire<k8s.Container>[] = [];
-    let image = kubectlImage;
-    if (crypto) {
-      // htpasswd (bcrypt) and openssl are not in the kubectl image, and Harbor's prepare image has
-      // no kubectl: run the script in the prepare image and copy the (static) kubectl binary in.
-      image = this.images.resolve(PlatformImage.HARBOR_PREPARE);
-      env.push({ name: 'PATH', value: `${TOOLS_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` });
-      mounts.push({ name: 'tools', mountPath: TOOLS_DIR, readOnly: true });
-      volumes.push({ name: 'tools', emptyDir: { sizeLimit: '128Mi' } });
-      initContainers.push({
-        name: 'kubectl',
-        image: kubectlImage,
-        command: ['/bin/cp', '/bin/kubectl', `${TOOLS_DIR}/kubectl`],
-        volumeMounts: [{ name: 'tools', mountPath: TOOLS_DIR }],
-        securityContext,
-        resources: fixedResources({ cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),
-      });
-    }
     return {
       metadata: { labels: standardLabels(this.appLabels) },
       spec: {
@@ -548,18 +506,33 @@ export class SecretBootstrap extends Construct {
         automountServiceAccountToken: true,
         restartPolicy: 'Never',
         securityContext: restrictedPodSecurityContext({ runAsUser: RUN_AS }),
-        initContainers: initContainers.length > 0 ? initContainers : undefined,
         containers: [{
           name: 'bootstrap',
-          image,
+          // Photon OS with bash, python3 (the API client), htpasswd and openssl; the kubectl image is
+          // distroless and has no shell (docs/images.md).
+          image: this.images.resolve(PlatformImage.HARBOR_PREPARE),
           command: ['/bin/sh', `${SCRIPT_DIR}/${SCRIPT_KEY}`, `${SCRIPT_DIR}/${SPEC_KEY}`],
-          env,
-          volumeMounts: mounts,
-          securityContext,
-          // openssl genrsa is CPU-bound for a few seconds; memory is kubectl plus a few small files.
+          env: [
+            { name: 'BOOTSTRAP_NAMESPACE', value: this.namespace },
+            { name: 'BOOTSTRAP_WORK_DIR', value: WORK_DIR },
+            { name: 'BOOTSTRAP_WAIT_TIMEOUT_SECONDS', value: String(this.waitTimeoutSeconds) },
+          ],
+          volumeMounts: [
+            { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
+            { name: 'work', mountPath: WORK_DIR },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+          securityContext: restrictedContainerSecurityContext(),
+          // openssl genrsa is CPU-bound for a few seconds; memory is python3 plus a few small files.
           resources: fixedResources({ cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' }),
         }],
-        volumes,
+        volumes: [
+          { name: 'script', configMap: { name: this.serviceAccountName, defaultMode: 0o555 } },
+          // Generated values live only here: memory-backed, so they never touch a node's disk.
+          { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+          // Scratch space for the tools: the root filesystem is read-only.
+          { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+        ],
       },
     };
   }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { HarborClientEndpoint, HarborProject, HarborProjectOptions } from './project';
 import { HarborRobotAccount, HarborRobotAccountOptions } from './robot-account';
-import { readContainerScript } from '../core/container-scripts';
+import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from '../core/container-scripts';
 import { contentHashedName } from '../core/content-hash';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
@@ -44,7 +44,7 @@ export interface HarborSetupProps {
   readonly secrets: SecretBootstrap;
 
   /**
-   * Image catalog for the Harbor core image (the script's runtime: sh and curl) and kubectl.
+   * Image catalog for the image the Job runs in (Harbor's prepare image: bash, curl, coreutils and python3).
    *
    * @default new ImageCatalog()
    */
@@ -84,7 +84,6 @@ const SPEC_KEY = 'setup.spec';
 const SCRIPT_DIR = '/opt/harbor-setup';
 const ADMIN_DIR = '/etc/harbor-setup/admin';
 const WORK_DIR = '/run/harbor-setup';
-const TOOLS_DIR = '/opt/kubectl/bin';
 /** Harbor's images run as uid/gid 10000 (reference/harbor.md §1). */
 const HARBOR_UID = 10000;
 /** Core's container port: NetworkPolicies match the pod port, not the Service port (80). */
@@ -92,7 +91,6 @@ const CORE_PORT = 8080;
 /** `<name>-setup-<8 hex>` must be a 63-character label. */
 const MAX_NAME = 63 - '-setup-'.length - 8;
 const SETUP_RESOURCES: ComponentResourceDefaults = { cpuRequest: '20m', memoryRequest: '32Mi', memoryLimit: '128Mi' };
-const COPY_RESOURCES: ComponentResourceDefaults = { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi' };
 
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$/;
 const CORE_URL = /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$/;
@@ -249,6 +247,7 @@ export class HarborSetup extends Construct {
     if (this.objectsCreated) return;
     this.objectsCreated = true;
     const script = readContainerScript(__dirname, SCRIPT_KEY, 'HarborSetup');
+    const client = kubeApiClientScript('HarborSetup');
     const name = this.serviceAccountName;
     const labels = standardLabels(this.appLabels);
     const metadata = { name, namespace: this.namespace, labels };
@@ -272,13 +271,13 @@ export class HarborSetup extends Construct {
     });
     kube(k8s.KubeConfigMap, this, 'script', {
       metadata,
-      data: { [SCRIPT_KEY]: script, [SPEC_KEY]: Lazy.any({ produce: () => this.renderSpec() }) },
+      data: { [SCRIPT_KEY]: script, [KUBE_API_CLIENT_KEY]: client, [SPEC_KEY]: Lazy.any({ produce: () => this.renderSpec() }) },
     });
     kube(k8s.KubeJob, this, 'job', {
       metadata: {
         // A Job's pod template is immutable: a changed spec, script or image needs a new Job.
         // Nobody refers to the Job by name (select it by label).
-        name: Lazy.any({ produce: () => this.jobName(script) }),
+        name: Lazy.any({ produce: () => this.jobName(script + client) }),
         namespace: this.namespace,
         labels,
       },
@@ -344,26 +343,16 @@ export class HarborSetup extends Construct {
       metadata: { labels: standardLabels(this.appLabels) },
       spec: {
         serviceAccountName: this.serviceAccountName,
-        // kubectl talks to the API server with this account's token.
+        // The API client (kube-api.py) talks to the API server with this account's token.
         automountServiceAccountToken: true,
         restartPolicy: 'Never',
         // fsGroup makes the mounted admin password (mode 0440) readable by uid 10000.
         securityContext: restrictedPodSecurityContext({ runAsUser: HARBOR_UID, fsGroup: HARBOR_UID }),
-        initContainers: [{
-          // The script runs in the Harbor core image (sh and curl), which has no kubectl: copy the
-          // static kubectl binary in.
-          name: 'kubectl',
-          image: this.images.resolve(PlatformImage.KUBECTL),
-          command: ['/bin/cp', '/bin/kubectl', `${TOOLS_DIR}/kubectl`],
-          volumeMounts: [{ name: 'tools', mountPath: TOOLS_DIR }],
-          securityContext,
-          resources: resourceRequirements(resourcesCtx, undefined, COPY_RESOURCES),
-        }],
         containers: [{
           name: 'setup',
-          image: this.images.resolve(PlatformImage.HARBOR_CORE),
-          // Replaces the image's entrypoint (install_cert.sh + harbor_core), so the read-only root
-          // filesystem is fine here.
+          // Photon OS with bash, curl, coreutils and python3 (the API client); the kubectl image is
+          // distroless and Harbor core lacks tr (docs/images.md). Replaces the image's entrypoint.
+          image: this.images.resolve(PlatformImage.HARBOR_PREPARE),
           command: ['/bin/sh', `${SCRIPT_DIR}/${SCRIPT_KEY}`, `${SCRIPT_DIR}/${SPEC_KEY}`],
           env: [
             { name: 'HARBOR_URL', value: this.coreUrl },
@@ -371,14 +360,10 @@ export class HarborSetup extends Construct {
             { name: 'HARBOR_NAMESPACE', value: this.namespace },
             { name: 'HARBOR_ADMIN_PASSWORD_FILE', value: `${ADMIN_DIR}/password` },
             { name: 'HARBOR_SETUP_WORK_DIR', value: WORK_DIR },
-            // kubectl keeps its discovery cache under $HOME.
-            { name: 'HOME', value: '/tmp' },
-            { name: 'PATH', value: `${TOOLS_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
           ],
           volumeMounts: [
             { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
             { name: 'admin-password', mountPath: ADMIN_DIR, readOnly: true },
-            { name: 'tools', mountPath: TOOLS_DIR, readOnly: true },
             { name: 'work', mountPath: WORK_DIR },
             { name: 'tmp', mountPath: '/tmp' },
           ],
@@ -392,7 +377,6 @@ export class HarborSetup extends Construct {
             name: 'admin-password',
             secret: { secretName: this.adminPassword.secretName, items: [{ key: this.adminPassword.key, path: 'password' }], defaultMode: 0o440 },
           },
-          { name: 'tools', emptyDir: { sizeLimit: '128Mi' } },
           // Credentials files live only here: memory-backed, so they never touch a node's disk.
           { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
           { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },

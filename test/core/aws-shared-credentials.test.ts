@@ -1,7 +1,7 @@
 /**
  * GeneratedValue.awsSharedCredentials: the bootstrap renders an AWS shared-credentials file from
- * two keys of another Secret of its namespace. The real bootstrap-secrets.sh runs against the
- * stand-in kubectl of fixtures/fake-kubectl.js (a "cluster" in a temp directory).
+ * two keys of another Secret of its namespace. The real bootstrap-secrets.sh and its API client run
+ * against the stand-in API server of fixtures/fake-kube-api.js (a "cluster" in a temp directory).
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,11 +11,12 @@ import { Testing } from 'cdk8s';
 import { PropValidationError } from '../../src/core/errors';
 import { GeneratedValue } from '../../src/core/generated-value';
 import { SecretBootstrap } from '../../src/core/secret-bootstrap';
+import { FakeKubeApi, realPython3 } from '../fake-kube-api';
 
 jest.setTimeout(60_000);
 
 const SCRIPT = path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'bootstrap-secrets.sh');
-const FAKE_KUBECTL = path.join(__dirname, 'fixtures', 'fake-kubectl.js');
+const KUBE_API = path.join(path.dirname(SCRIPT), 'kube-api.py');
 const NS = 'velero';
 const SPEC = 'secret cloud-credentials Opaque\nkey cloud awscreds s3-keys AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY\n';
 const ACCESS_KEY = 'AKIAEXAMPLEKEY123456';
@@ -28,18 +29,29 @@ interface Run {
   readonly calls: string[][];
 }
 
-/** A fake cluster directory as fake-kubectl.js expects it. */
+const running: FakeKubeApi[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((api) => api.stop()));
+});
+
+/** A fake cluster directory behind the stand-in API server. */
 class Cluster {
+  public static async create(): Promise<Cluster> {
+    const cluster = new Cluster();
+    cluster.api = await FakeKubeApi.start(cluster.dir);
+    running.push(cluster.api);
+    return cluster;
+  }
+
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-creds-'));
   private readonly bin = path.join(this.dir, 'bin');
+  private api!: FakeKubeApi;
 
-  constructor() {
+  private constructor() {
     fs.mkdirSync(this.bin);
     fs.mkdirSync(path.join(this.dir, 'work'));
     fs.mkdirSync(path.join(this.dir, 'ns', NS), { recursive: true });
-    const wrapper = path.join(this.bin, 'kubectl');
-    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_KUBECTL}" "$@"\n`);
-    fs.chmodSync(wrapper, 0o755);
+    fs.symlinkSync(realPython3(), path.join(this.bin, 'python3'));
   }
 
   public seed(name: string, values: Record<string, string>): void {
@@ -58,7 +70,8 @@ class Cluster {
     return {
       PATH: `${this.bin}:${process.env.PATH}`,
       HOME: this.dir,
-      FAKE_KUBE_DIR: this.dir,
+      KUBE_API_CLIENT: KUBE_API,
+      ...this.api.env(),
       BOOTSTRAP_NAMESPACE: NS,
       BOOTSTRAP_WORK_DIR: path.join(this.dir, 'work'),
       BOOTSTRAP_POLL_SECONDS: '0',
@@ -73,18 +86,18 @@ class Cluster {
   }
 
   public run(spec: string, extra: Record<string, string> = {}, script = SCRIPT): Run {
-    fs.rmSync(path.join(this.dir, 'calls.log'), { force: true });
+    this.api.resetCalls();
     const result = spawnSync('sh', [script, this.specFile(spec)], { encoding: 'utf8', env: this.env(extra) });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: this.calls() };
   }
 
+  /** [method, path] of every API request since the last run started. */
   public calls(): string[][] {
-    const log = path.join(this.dir, 'calls.log');
-    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return this.api.calls();
   }
 }
 
-/** Neither secret value appears in output or kubectl's argv. */
+/** Neither secret value appears in output or request paths. */
 function expectNoLeak(run: Run): void {
   for (const value of [ACCESS_KEY, SECRET_KEY]) {
     expect(run.stdout).not.toContain(value);
@@ -94,24 +107,24 @@ function expectNoLeak(run: Run): void {
 }
 
 describe('awsSharedCredentials in bootstrap-secrets.sh', () => {
-  test('renders the [default] profile from the source secret, reading it by name only', () => {
-    const cluster = new Cluster();
+  test('renders the [default] profile from the source secret, reading it by name only', async () => {
+    const cluster = await Cluster.create();
     cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
     const result = cluster.run(SPEC);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(cluster.value('cloud-credentials', 'cloud')).toBe(`[default]\naws_access_key_id=${ACCESS_KEY}\naws_secret_access_key=${SECRET_KEY}\n`);
-    // Only `get secret s3-keys` calls touch the source.
-    const sourceCalls = result.calls.filter((argv) => argv.includes('s3-keys'));
+    // Only GETs of the source Secret by name touch it.
+    const sourceCalls = result.calls.filter(([, url]) => url.includes('s3-keys'));
     expect(sourceCalls.length).toBeGreaterThan(0);
-    for (const argv of sourceCalls) expect(argv.slice(0, 3)).toEqual(['get', 'secret', 's3-keys']);
+    for (const call of sourceCalls) expect(call).toEqual(['GET', `/api/v1/namespaces/${NS}/secrets/s3-keys`]);
     expect(result.stdout).toContain(`secret ${NS}/cloud-credentials created (keys: cloud)`);
     expectNoLeak(result);
     expect(fs.readdirSync(path.join(cluster.dir, 'work'))).toEqual([]);
   });
 
-  test('drops line breaks that a hand-made source secret often carries', () => {
-    const cluster = new Cluster();
+  test('drops line breaks that a hand-made source secret often carries', async () => {
+    const cluster = await Cluster.create();
     cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: `${ACCESS_KEY}\n`, AWS_SECRET_ACCESS_KEY: `${SECRET_KEY}\r\n` });
     const result = cluster.run(SPEC);
     expect(result.status).toBe(0);
@@ -119,12 +132,16 @@ describe('awsSharedCredentials in bootstrap-secrets.sh', () => {
   });
 
   test('waits for a source secret that appears later', async () => {
-    const cluster = new Cluster();
+    const cluster = await Cluster.create();
     const child = spawn('sh', [SCRIPT, cluster.specFile(SPEC)], { env: cluster.env({ BOOTSTRAP_POLL_SECONDS: '0.2', BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '30' }) });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Seed the source only once the script has looked for it and found nothing.
+    const deadline = Date.now() + 20_000;
+    while (!cluster.calls().some(([, url]) => url.endsWith('/secrets/s3-keys')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(cluster.value('cloud-credentials', 'cloud')).toBeUndefined();
     cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
     expect(await exited).toBe(0);
@@ -132,8 +149,8 @@ describe('awsSharedCredentials in bootstrap-secrets.sh', () => {
     expect(cluster.value('cloud-credentials', 'cloud')).toContain(`aws_access_key_id=${ACCESS_KEY}\n`);
   });
 
-  test('fails, bounded, when the source secret never appears', () => {
-    const cluster = new Cluster();
+  test('fails, bounded, when the source secret never appears', async () => {
+    const cluster = await Cluster.create();
     const started = Date.now();
     const result = cluster.run(SPEC, { BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '1', BOOTSTRAP_POLL_SECONDS: '0.2' });
     expect(result.status).toBe(1);
@@ -142,8 +159,8 @@ describe('awsSharedCredentials in bootstrap-secrets.sh', () => {
     expect(cluster.value('cloud-credentials', 'cloud')).toBeUndefined();
   });
 
-  test('fails when the source lacks a key, naming it and no value', () => {
-    const cluster = new Cluster();
+  test('fails when the source lacks a key, naming it and no value', async () => {
+    const cluster = await Cluster.create();
     cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY });
     const result = cluster.run(SPEC);
     expect(result.status).toBe(1);
@@ -152,37 +169,37 @@ describe('awsSharedCredentials in bootstrap-secrets.sh', () => {
     expectNoLeak(result);
   });
 
-  test('never touches an existing credentials secret, nor reads the source then', () => {
-    const cluster = new Cluster();
+  test('never touches an existing credentials secret, nor reads the source then', async () => {
+    const cluster = await Cluster.create();
     cluster.seed('cloud-credentials', { cloud: '[default]\naws_access_key_id=user-chosen\n' });
     const result = cluster.run(SPEC);
     expect(result.status).toBe(0);
     expect(cluster.value('cloud-credentials', 'cloud')).toBe('[default]\naws_access_key_id=user-chosen\n');
-    expect(result.calls.filter((argv) => argv.includes('s3-keys'))).toEqual([]);
+    expect(result.calls.filter(([, url]) => url.includes('s3-keys'))).toEqual([]);
   });
 
-  test('rejects a malformed or self-referencing spec line before creating anything', () => {
+  test('rejects a malformed or self-referencing spec line before creating anything', async () => {
     for (const spec of [
       'secret cloud-credentials Opaque\nkey cloud awscreds s3-keys AWS_ACCESS_KEY_ID\n',
       'secret cloud-credentials Opaque\nkey cloud awscreds cloud-credentials a b\n',
       'secret cloud-credentials Opaque\nkey cloud awscreds S3_KEYS a b\n',
     ]) {
-      const cluster = new Cluster();
+      const cluster = await Cluster.create();
       const result = cluster.run(spec);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/spec line 2: /);
-      expect(result.calls.filter((argv) => argv[0] === 'create')).toEqual([]);
+      expect(result.calls.filter(([method]) => method === 'POST')).toEqual([]);
     }
   });
 
-  test('runs the spec and script that SecretBootstrap synthesizes', () => {
+  test('runs the spec and script that SecretBootstrap synthesizes', async () => {
     const chart = Testing.chart();
     const bootstrap = new SecretBootstrap(chart, 'bootstrap', { namespace: NS, name: 'velero' });
     bootstrap.addSecret('cloud-credentials', { keys: { cloud: GeneratedValue.awsSharedCredentials('s3-keys', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY') } });
     const objects = Testing.synth(chart);
     const configMap = objects.find((o) => o.kind === 'ConfigMap');
     expect(configMap.data['secrets.spec']).toContain('key cloud awscreds s3-keys AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY\n');
-    const cluster = new Cluster();
+    const cluster = await Cluster.create();
     cluster.seed('s3-keys', { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
     const script = path.join(cluster.dir, 'bootstrap-secrets.sh');
     fs.writeFileSync(script, configMap.data['bootstrap-secrets.sh']);
@@ -200,24 +217,24 @@ describe('GeneratedValue.awsSharedCredentials in SecretBootstrap', () => {
     return Testing.synth(chart);
   }
 
-  test('the Role may get the source secret by name, and nothing else new', () => {
+  test('the Role may get the source secret by name, and nothing else new', async () => {
     const objects = synth((b) => b.addSecret('cloud-credentials', { keys: { cloud: GeneratedValue.awsSharedCredentials('s3-keys', 'id', 'secret') } }));
     const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === NS);
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['cloud-credentials', 's3-keys'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
-    // Only kubectl is needed: the Job runs in the kubectl image without the crypto-tools init container.
+    // One container in Harbor's prepare image (shell and python3), no init container.
     const job = objects.find((o) => o.kind === 'Job');
     expect(job.spec.template.spec.initContainers).toBeUndefined();
-    expect(job.spec.template.spec.containers[0].image).toMatch(/^registry\.k8s\.io\/kubectl:/);
+    expect(job.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/goharbor\/prepare:/);
   });
 
-  test('describes itself without values', () => {
+  test('describes itself without values', async () => {
     expect(GeneratedValue.awsSharedCredentials('s3-keys', 'id', 'secret').toString()).toBe('awsSharedCredentials(s3-keys, id, secret)');
   });
 
-  test('rejects bad input with the construct, prop and value', () => {
+  test('rejects bad input with the construct, prop and value', async () => {
     const attempt = (f: () => unknown): PropValidationError => {
       try {
         f();

@@ -1,33 +1,26 @@
 /**
- * Runs the real src/core/scripts/bootstrap-secrets.sh (under sh and, when present, bash) against
- * a stand-in kubectl (fixtures/fake-kubectl.js) whose "cluster" is a temp directory.
+ * Runs the real src/core/scripts/bootstrap-secrets.sh and its API client kube-api.py (under sh and,
+ * when present, bash) against a stand-in API server (fixtures/fake-kube-api.js, over TLS) whose
+ * "cluster" is a temp directory.
  */
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { GeneratedValue } from '../../src/core/generated-value';
 import { SecretBootstrap } from '../../src/core/secret-bootstrap';
+import { FakeKubeApi, realPython3 } from '../fake-kube-api';
+import { hostTool, testWithTools } from '../host-tools';
 
 jest.setTimeout(120_000);
 
 const SCRIPT = path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'bootstrap-secrets.sh');
-const FAKE_KUBECTL = path.join(__dirname, 'fixtures', 'fake-kubectl.js');
-const FAKE_HTPASSWD = path.join(__dirname, 'fixtures', 'fake-htpasswd.js');
+const KUBE_API = path.join(path.dirname(SCRIPT), 'kube-api.py');
 const NS = 'apps';
 
-function which(tool: string): string | undefined {
-  const result = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
-}
-
-/** Shells the script must work under; bash only where it is installed. */
-const SHELLS = ['sh', ...(which('bash') ? ['bash'] : [])];
-const OPENSSL = which('openssl');
-/** A real htpasswd, not ours: looked up before any fake is on PATH. */
-const REAL_HTPASSWD = which('htpasswd');
+/** Shells the script must work under; bash (the prepare image's sh) only where it is installed. */
+const SHELLS = ['sh', ...(hostTool('bash') ? ['bash'] : [])];
 
 interface StoredSecret {
   readonly metadata: { name: string; namespace: string; labels?: Record<string, string> };
@@ -39,29 +32,41 @@ interface RunResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** argv of every kubectl call of this run. */
+  /** [method, path] of every API request of this run. */
   readonly calls: string[][];
 }
 
-/** A fake cluster: namespaces and secrets as files, plus a bin dir with the stand-in tools. */
+const running: FakeKubeApi[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((api) => api.stop()));
+});
+
+/** A fake cluster: namespaces and secrets as files behind a fake API server, plus a bin dir. */
 class FakeCluster {
+  public static async create(): Promise<FakeCluster> {
+    const cluster = new FakeCluster();
+    cluster.api = await FakeKubeApi.start(cluster.dir);
+    running.push(cluster.api);
+    return cluster;
+  }
+
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secret-bootstrap-'));
   private readonly bin = path.join(this.dir, 'bin');
   public readonly workDir = path.join(this.dir, 'work');
+  private api!: FakeKubeApi;
 
-  constructor(options: { fakeHtpasswd?: boolean } = {}) {
+  private constructor() {
     fs.mkdirSync(this.bin);
     fs.mkdirSync(this.workDir);
     this.addNamespace(NS);
-    this.wrapper('kubectl', FAKE_KUBECTL);
-    if (options.fakeHtpasswd) this.wrapper('htpasswd', FAKE_HTPASSWD);
+    fs.symlinkSync(realPython3(), path.join(this.bin, 'python3'));
   }
 
   public addNamespace(ns: string): void {
     fs.mkdirSync(path.join(this.dir, 'ns', ns), { recursive: true });
   }
 
-  /** The namespace appears after `calls` kubectl calls that touch it. */
+  /** The namespace appears after `calls` API requests that touch it. */
   public addPendingNamespace(ns: string, calls: number): void {
     fs.mkdirSync(path.join(this.dir, 'pending'), { recursive: true });
     fs.writeFileSync(path.join(this.dir, 'pending', ns), String(calls));
@@ -109,44 +114,35 @@ class FakeCluster {
     return values.filter((v) => v.length > 0);
   }
 
-  public htpasswdCalls(): string[][] {
-    const file = path.join(this.dir, 'htpasswd.log');
-    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
-  }
 
   public run(shell: string, spec: string, env: Record<string, string> = {}, script = SCRIPT): RunResult {
     const specFile = path.join(this.dir, 'spec');
     fs.writeFileSync(specFile, spec);
-    const log = path.join(this.dir, 'calls.log');
-    fs.rmSync(log, { force: true });
+    this.api.resetCalls();
+    // The Job mounts the client next to the script.
+    if (path.dirname(script) !== path.dirname(KUBE_API)) fs.copyFileSync(KUBE_API, path.join(path.dirname(script), 'kube-api.py'));
     const result = spawnSync(shell, [script, specFile], {
       encoding: 'utf8',
       env: {
         PATH: `${this.bin}:${process.env.PATH}`,
         HOME: this.dir,
-        FAKE_KUBE_DIR: this.dir,
+        ...this.api.env(),
         BOOTSTRAP_NAMESPACE: NS,
         BOOTSTRAP_WORK_DIR: this.workDir,
         BOOTSTRAP_POLL_SECONDS: '0',
         ...env,
       },
     });
-    const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter((l) => l).map((l) => JSON.parse(l) as string[]) : [];
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: this.api.calls() };
   }
 
-  private wrapper(tool: string, script: string): void {
-    const file = path.join(this.bin, tool);
-    fs.writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
-    fs.chmodSync(file, 0o755);
-  }
 }
 
 function createCalls(result: RunResult): string[][] {
-  return result.calls.filter((argv) => argv[0] === 'create' && argv[1] === '-f');
+  return result.calls.filter(([method]) => method === 'POST');
 }
 
-/** No stored value (decoded or base64) appears in the output, in kubectl's argv or in htpasswd's argv. */
+/** No stored value (decoded or base64) appears in the output, in request paths or in htpasswd's argv. */
 function expectNoValueLeak(cluster: FakeCluster, ...results: RunResult[]): void {
   const values = cluster.allValues();
   // Check the long values, and every line of PEM blocks: a short value (or a PEM header line) could
@@ -154,7 +150,6 @@ function expectNoValueLeak(cluster: FakeCluster, ...results: RunResult[]): void 
   const needles = values.flatMap((v) => [v, ...v.split('\n')]).filter((v) => v.length >= 12 && !v.startsWith('-----'));
   const haystacks = [
     ...results.flatMap((r) => [r.stdout, r.stderr, ...r.calls.map((argv) => argv.join(' '))]),
-    ...cluster.htpasswdCalls().map((argv) => argv.join(' ')),
   ];
   for (const needle of needles) {
     for (const haystack of haystacks) {
@@ -178,8 +173,8 @@ const RANDOM_SPEC = [
 ].join('\n');
 
 describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
-  test('creates missing secrets with every key, of the right length and charset, labelled', () => {
-    const cluster = new FakeCluster();
+  test('creates missing secrets with every key, of the right length and charset, labelled', async () => {
+    const cluster = await FakeCluster.create();
     const result = cluster.run(shell, `${RANDOM_SPEC}\n`);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -205,10 +200,10 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectWorkDirEmpty(cluster);
   });
 
-  test('password values always hold an uppercase letter, a lowercase letter and a digit', () => {
+  test('password values always hold an uppercase letter, a lowercase letter and a digit', async () => {
     // Without redrawing, about 27% of 8-character values lack a class: 300 keys would all pass by
     // chance with probability 0.73^300 (about 1e-41).
-    const cluster = new FakeCluster();
+    const cluster = await FakeCluster.create();
     const keys = Array.from({ length: 300 }, (_, i) => `key k${i} password 8`);
     const result = cluster.run(shell, ['secret passwords Opaque', ...keys, 'secret long Opaque', 'key password password 128', ''].join('\n'));
     expect(result.stderr).toBe('');
@@ -227,8 +222,8 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectWorkDirEmpty(cluster);
   });
 
-  test('password redraws are bounded: a random source without digits fails clearly', () => {
-    const cluster = new FakeCluster();
+  test('password redraws are bounded: a random source without digits fails clearly', async () => {
+    const cluster = await FakeCluster.create();
     const source = path.join(cluster.dir, 'no-digits');
     fs.writeFileSync(source, 'aB'.repeat(4096));
     const result = cluster.run(shell, 'secret robot Opaque\nkey password password 32\n', { BOOTSTRAP_RANDOM_SOURCE: source });
@@ -239,17 +234,17 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectWorkDirEmpty(cluster);
   });
 
-  test('two runs never generate the same value', () => {
-    const a = new FakeCluster();
-    const b = new FakeCluster();
+  test('two runs never generate the same value', async () => {
+    const a = await FakeCluster.create();
+    const b = await FakeCluster.create();
     expect(a.run(shell, RANDOM_SPEC).status).toBe(0);
     expect(b.run(shell, RANDOM_SPEC).status).toBe(0);
     expect(a.values(NS, 'app-credentials').password).not.toEqual(b.values(NS, 'app-credentials').password);
     expect(a.values(NS, 'other').token).not.toEqual(b.values(NS, 'other').token);
   });
 
-  test('leaves an existing secret untouched and warns about a declared key it lacks', () => {
-    const cluster = new FakeCluster();
+  test('leaves an existing secret untouched and warns about a declared key it lacks', async () => {
+    const cluster = await FakeCluster.create();
     cluster.seed(NS, 'app-credentials', { username: 'user-chosen-name', other: 'user-chosen-value-123' });
     const result = cluster.run(shell, RANDOM_SPEC);
     expect(result.status).toBe(0);
@@ -258,12 +253,11 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expect(result.stdout).toContain(`WARNING: secret ${NS}/app-credentials has no key password`);
     // Only `other` was created.
     expect(createCalls(result)).toHaveLength(1);
-    expect(result.calls.filter((argv) => argv[0] === 'create' && argv[3] === 'app-credentials')).toEqual([]);
     expectNoValueLeak(cluster, result);
   });
 
-  test('a second run creates nothing and changes nothing (idempotent)', () => {
-    const cluster = new FakeCluster();
+  test('a second run creates nothing and changes nothing (idempotent)', async () => {
+    const cluster = await FakeCluster.create();
     cluster.addNamespace('velero');
     const spec = `${RANDOM_SPEC}\ncopy velero\n`;
     const first = cluster.run(shell, spec);
@@ -272,14 +266,14 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     const second = cluster.run(shell, spec);
     expect(second.status).toBe(0);
     expect(createCalls(second)).toEqual([]);
-    expect(second.calls.filter((argv) => argv[0] === 'create' || argv[0] === 'label')).toEqual([]);
+    expect(second.calls.filter(([method]) => method !== 'GET')).toEqual([]);
     expect({ a: cluster.values(NS, 'app-credentials'), o: cluster.values(NS, 'other'), c: cluster.values('velero', 'other') }).toEqual(before);
     expect(second.stdout).toContain('done: 0 created, 0 copied, 3 left untouched, 0 missing');
     expectNoValueLeak(cluster, first, second);
   });
 
-  test('copies a secret into other namespaces with identical values', () => {
-    const cluster = new FakeCluster();
+  test('copies a secret into other namespaces with identical values', async () => {
+    const cluster = await FakeCluster.create();
     cluster.addNamespace('velero');
     cluster.addNamespace('harbor');
     const spec = 'secret s3 Opaque\nkey AWS_ACCESS_KEY_ID random 20\nkey AWS_SECRET_ACCESS_KEY random 40\ncopy velero\ncopy harbor\n';
@@ -295,8 +289,8 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectWorkDirEmpty(cluster);
   });
 
-  test('copies an existing primary and leaves an existing copy untouched', () => {
-    const cluster = new FakeCluster();
+  test('copies an existing primary and leaves an existing copy untouched', async () => {
+    const cluster = await FakeCluster.create();
     cluster.addNamespace('velero');
     cluster.addNamespace('harbor');
     cluster.seed(NS, 's3', { AWS_ACCESS_KEY_ID: 'existing-access-key', AWS_SECRET_ACCESS_KEY: 'existing-secret-key-value' });
@@ -310,8 +304,8 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectNoValueLeak(cluster, result);
   });
 
-  test('waits for a copy namespace that appears later', () => {
-    const cluster = new FakeCluster();
+  test('waits for a copy namespace that appears later', async () => {
+    const cluster = await FakeCluster.create();
     cluster.addPendingNamespace('velero', 3);
     const result = cluster.run(shell, 'secret s3 Opaque\nkey key random 32\ncopy velero\n', { BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '60' });
     expect(result.status).toBe(0);
@@ -319,8 +313,8 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expect(cluster.values('velero', 's3')).toEqual(cluster.values(NS, 's3'));
   });
 
-  test('fails clearly when a copy namespace never appears', () => {
-    const cluster = new FakeCluster();
+  test('fails clearly when a copy namespace never appears', async () => {
+    const cluster = await FakeCluster.create();
     const result = cluster.run(shell, 'secret s3 Opaque\nkey key random 32\ncopy velero\n', { BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '1' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('namespace velero not ready after 1s');
@@ -331,8 +325,8 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectWorkDirEmpty(cluster);
   });
 
-  test('fails clearly when a required secret or key is missing, after creating the rest', () => {
-    const cluster = new FakeCluster();
+  test('fails clearly when a required secret or key is missing, after creating the rest', async () => {
+    const cluster = await FakeCluster.create();
     cluster.seed(NS, 'partial', { present: 'some-user-value-1', empty: '' });
     cluster.seed(NS, 'complete', { a: 'user-value-aaaaaa', b: 'user-value-bbbbbb' });
     const spec = 'secret generated Opaque\nkey k random 16\nrequire absent username,password\nrequire partial present,missing,empty\nrequire complete a,b\n';
@@ -350,19 +344,19 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectNoValueLeak(cluster, result);
   });
 
-  test('an API error is a failure, never taken for an absent secret', () => {
-    const cluster = new FakeCluster();
+  test('an API error is a failure, never taken for an absent secret', async () => {
+    const cluster = await FakeCluster.create();
     cluster.failGet(NS, 'app-credentials');
     const result = cluster.run(shell, RANDOM_SPEC);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Unable to connect to the server');
+    expect(result.stderr).toContain('cannot reach the API server');
     expect(result.stderr).toContain(`cannot check whether secret ${NS}/app-credentials exists`);
     expect(createCalls(result)).toEqual([]);
     expectWorkDirEmpty(cluster);
   });
 
-  test('a concurrent run that created the secret first wins, and its values are copied', () => {
-    const cluster = new FakeCluster();
+  test('a concurrent run that created the secret first wins, and its values are copied', async () => {
+    const cluster = await FakeCluster.create();
     cluster.addNamespace('velero');
     cluster.seedRace(NS, 's3', { key: 'value-of-the-winning-run' });
     const result = cluster.run(shell, 'secret s3 Opaque\nkey key random 32\ncopy velero\n');
@@ -372,9 +366,9 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expect(cluster.values('velero', 's3')).toEqual({ key: 'value-of-the-winning-run' });
   });
 
-  test('rejects a malformed spec before creating anything', () => {
+  test('rejects a malformed spec before creating anything', async () => {
     for (const spec of ['secret x Opaque\nkey k random abc\n', 'secret x Opaque\nkey k bogus 1\n', 'key k random 3\n', 'frobnicate x\n', 'secret x Opaque\nkey k htpasswd user missing\n']) {
-      const cluster = new FakeCluster();
+      const cluster = await FakeCluster.create();
       const result = cluster.run(shell, spec);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/spec line \d+: /);
@@ -383,26 +377,14 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     }
   });
 
-  test('htpasswd gets the password on stdin only and the line has no trailing newline', () => {
-    const cluster = new FakeCluster({ fakeHtpasswd: true });
-    const result = cluster.run(shell, 'secret registry Opaque\nkey REGISTRY_PASSWORD random 32\nkey REGISTRY_HTPASSWD htpasswd harbor_registry_user REGISTRY_PASSWORD\n');
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const values = cluster.values(NS, 'registry');
-    const digest = createHash('sha256').update(values.REGISTRY_PASSWORD).digest('hex');
-    expect(values.REGISTRY_HTPASSWD).toBe(`harbor_registry_user:$2y$10$${digest}`);
-    expect(cluster.htpasswdCalls()).toEqual([['-niBC', '10', 'harbor_registry_user']]);
-    expectNoValueLeak(cluster, result);
-  });
-
-  test('runs the spec and script that SecretBootstrap synthesizes', () => {
+  testWithTools({ htpasswd: 'apache2-utils' })('runs the spec and script that SecretBootstrap synthesizes', async () => {
     const chart = Testing.chart();
     const b = new SecretBootstrap(chart, 'bootstrap', { namespace: NS, name: 'e2e' });
     b.addSecret('s3', { keys: { AWS_ACCESS_KEY_ID: GeneratedValue.randomAlphanumeric(20), AWS_SECRET_ACCESS_KEY: GeneratedValue.randomAlphanumeric(40) }, copyToNamespaces: ['velero'] });
     b.addSecret('registry', { keys: { htpasswd: GeneratedValue.bcryptHtpasswd('harbor_registry_user', 'password'), password: GeneratedValue.randomAlphanumeric(32) } });
     b.requireExistingSecret('user-provided', ['token']);
     const configMap = Testing.synth(chart).find((o) => o.kind === 'ConfigMap');
-    const cluster = new FakeCluster({ fakeHtpasswd: true });
+    const cluster = await FakeCluster.create();
     cluster.addNamespace('velero');
     cluster.seed(NS, 'user-provided', { token: 'user-provided-token-value' });
     // The Job runs the ConfigMap's copy of the script: run exactly that.
@@ -418,22 +400,22 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     expectNoValueLeak(cluster, result);
   });
 
-  (REAL_HTPASSWD ? test : test.skip)(`real htpasswd writes a bcrypt line that verifies${REAL_HTPASSWD ? '' : ' (skipped: htpasswd not installed, apt-get install apache2-utils)'}`, () => {
-    const cluster = new FakeCluster();
+  testWithTools({ htpasswd: 'apache2-utils' })('real htpasswd writes a bcrypt line that verifies', async () => {
+    const cluster = await FakeCluster.create();
     const result = cluster.run(shell, 'secret registry Opaque\nkey password random 32\nkey htpasswd htpasswd harbor_registry_user password\n');
     expect(result.status).toBe(0);
     const values = cluster.values(NS, 'registry');
     expect(values.htpasswd).toMatch(/^harbor_registry_user:\$2y\$10\$[./A-Za-z0-9]{53}$/);
     const file = path.join(cluster.dir, 'htpasswd');
     fs.writeFileSync(file, `${values.htpasswd}\n`);
-    const verify = (password: string) => spawnSync(REAL_HTPASSWD!, ['-v', '-i', file, 'harbor_registry_user'], { input: password, encoding: 'utf8' }).status;
+    const verify = (password: string) => spawnSync(hostTool('htpasswd')!, ['-v', '-i', file, 'harbor_registry_user'], { input: password, encoding: 'utf8' }).status;
     expect(verify(values.password)).toBe(0);
     expect(verify(`${values.password}x`)).not.toBe(0);
     expectNoValueLeak(cluster, result);
   });
 
-  (OPENSSL ? test : test.skip)(`openssl writes a PKCS#1 key and a self-signed certificate for it${OPENSSL ? '' : ' (skipped: openssl not installed)'}`, () => {
-    const cluster = new FakeCluster();
+  testWithTools({ openssl: 'openssl' })('openssl writes a PKCS#1 key and a self-signed certificate for it', async () => {
+    const cluster = await FakeCluster.create();
     const spec = 'secret token-service kubernetes.io/tls\nkey tls.key rsa 2048\nkey tls.crt cert tls.key harbor-token 30\n';
     const result = cluster.run(shell, spec);
     expect(result.stderr).toBe('');
@@ -448,7 +430,7 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
     fs.writeFileSync(keyFile, values['tls.key']);
     fs.writeFileSync(crtFile, values['tls.crt']);
     const openssl = (...args: string[]) => {
-      const r = spawnSync(OPENSSL!, args, { encoding: 'utf8' });
+      const r = spawnSync(hostTool('openssl')!, args, { encoding: 'utf8' });
       expect(r.status).toBe(0);
       return r.stdout.trim();
     };
@@ -464,10 +446,9 @@ describe.each(SHELLS)('bootstrap-secrets.sh under %s', (shell) => {
   });
 });
 
-const SHELLCHECK = which('shellcheck');
-(SHELLCHECK ? test : test.skip)(`the script passes shellcheck${SHELLCHECK ? '' : ' (skipped: shellcheck not installed)'}`, () => {
+testWithTools({ shellcheck: 'shellcheck' })('the script passes shellcheck', () => {
   for (const dialect of ['sh', 'bash']) {
-    const result = spawnSync(SHELLCHECK!, ['-s', dialect, SCRIPT], { encoding: 'utf8' });
+    const result = spawnSync(hostTool('shellcheck')!, ['-s', dialect, SCRIPT], { encoding: 'utf8' });
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   }

@@ -3,7 +3,7 @@ import { ImageCatalog, PlatformImage } from '../../src';
 describe('PlatformImage catalog', () => {
   test('every image is pinned to a release tag and keys are unique', () => {
     const images = PlatformImage.all();
-    expect(images.length).toBeGreaterThanOrEqual(18);
+    expect(images.length).toBeGreaterThanOrEqual(17);
     for (const image of images) {
       expect(ImageCatalog.isPinned(image.reference)).toBe(true);
     }
@@ -18,7 +18,7 @@ describe('PlatformImage catalog', () => {
       'goharbor/harbor-registryctl', 'goharbor/harbor-db', 'goharbor/redis-photon', 'goharbor/trivy-adapter-photon',
       'goharbor/harbor-exporter', 'goharbor/nginx-photon', 'goharbor/prepare',
       'velero/velero', 'velero/velero-plugin-for-aws',
-      'ggml-org/llama.cpp', 'oras-project/oras', 'kubectl',
+      'ggml-org/llama.cpp', 'oras-project/oras',
     ]));
     const llama = PlatformImage.all().filter((i) => i.repository === 'ggml-org/llama.cpp').map((i) => i.tag);
     expect(llama).toEqual([expect.stringMatching(/^server-b\d+$/), expect.stringMatching(/^server-cuda-b\d+$/)]);
@@ -31,9 +31,13 @@ describe('PlatformImage catalog', () => {
 });
 
 describe('ImageCatalog', () => {
+  test('an override of the former kubectl image says to remove it', () => {
+    expect(() => new ImageCatalog({ overrides: { kubectl: 'registry.k8s.io/kubectl:v1.35.3' } }))
+      .toThrow(/overrides\.kubectl.*remove it: no container runs the kubectl image any more/s);
+  });
+
   test('resolves upstream references by default', () => {
     expect(new ImageCatalog().resolve(PlatformImage.SEAWEEDFS)).toBe('docker.io/chrislusf/seaweedfs:3.73');
-    expect(new ImageCatalog().resolve(PlatformImage.KUBECTL)).toBe('registry.k8s.io/kubectl:v1.35.3');
   });
 
   test('a registry prefix replaces the upstream registry of every image', () => {

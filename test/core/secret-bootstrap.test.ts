@@ -8,7 +8,6 @@ import { SecretBootstrap, SecretBootstrapProps } from '../../src/core/secret-boo
 import { expectValidManifests } from '../validation';
 
 const SCRIPT = fs.readFileSync(path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'bootstrap-secrets.sh'), 'utf8');
-const KUBECTL = new ImageCatalog().resolve(PlatformImage.KUBECTL);
 const PREPARE = new ImageCatalog().resolve(PlatformImage.HARBOR_PREPARE);
 
 function bootstrap(props: Partial<SecretBootstrapProps> = {}, chart: Chart = Testing.chart()): SecretBootstrap {
@@ -195,10 +194,10 @@ describe('SecretBootstrap Job', () => {
     expect(container.volumeMounts).toContainEqual({ name: 'script', mountPath: '/opt/secret-bootstrap', readOnly: true });
     expect(pod.volumes).toContainEqual({ name: 'script', configMap: { name: 'seaweedfs-secret-bootstrap', defaultMode: 0o555 } });
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
-    expect(env).toMatchObject({ BOOTSTRAP_NAMESPACE: 'seaweedfs', BOOTSTRAP_WORK_DIR: '/run/secret-bootstrap', BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '300', HOME: '/tmp' });
+    expect(env).toMatchObject({ BOOTSTRAP_NAMESPACE: 'seaweedfs', BOOTSTRAP_WORK_DIR: '/run/secret-bootstrap', BOOTSTRAP_WAIT_TIMEOUT_SECONDS: '300' });
   });
 
-  test('randomPassword values are written as password lines and need no crypto tools', () => {
+  test('randomPassword values are written as password lines', () => {
     const b = bootstrap();
     b.addSecret('robot', {
       keys: {
@@ -210,41 +209,26 @@ describe('SecretBootstrap Job', () => {
     const objects = synth(b);
     expect(spec(objects)).toContain('secret robot Opaque\nkey password password 32\nkey htpasswd htpasswd robot password\n');
     expect(spec(objects)).toContain('secret plain Opaque\nkey password password 8\n');
-    const plainOnly = bootstrap();
-    plainOnly.addSecret('plain', { keys: { password: GeneratedValue.randomPassword(8) } });
-    expect(one(synth(plainOnly), 'Job').spec.template.spec.containers[0].image).toBe(KUBECTL);
-  });
-
-  test('only random values: the script runs in the kubectl image, without an init container', () => {
-    const b = bootstrap();
-    s3Secret(b);
-    const pod = one(synth(b), 'Job').spec.template.spec;
-    expect(pod.initContainers).toBeUndefined();
-    expect(pod.containers).toHaveLength(1);
-    expect(pod.containers[0].image).toBe(KUBECTL);
-    expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain('PATH');
-    expect(pod.volumes.map((v: any) => v.name)).toEqual(['script', 'work', 'tmp']);
   });
 
   test.each([
+    ['random', { k: GeneratedValue.randomAlphanumeric(20) }],
     ['htpasswd', { pw: GeneratedValue.randomAlphanumeric(32), line: GeneratedValue.bcryptHtpasswd('user', 'pw') }],
-    ['rsa', { key: GeneratedValue.rsaPrivateKey() }],
     ['cert', { key: GeneratedValue.rsaPrivateKey(), crt: GeneratedValue.selfSignedCertificate('key', 'cn') }],
-  ])('a %s value runs the script in the prepare image with kubectl copied in by an init container', (_, keys) => {
+  ])('%s values: one container in the prepare image runs the script, its API client mounted next to it', (_, keys) => {
     const b = bootstrap();
-    s3Secret(b);
-    b.addSecret('crypto', { keys });
-    const pod = one(synth(b), 'Job').spec.template.spec;
+    b.addSecret('values', { keys });
+    const objects = synth(b);
+    const pod = one(objects, 'Job').spec.template.spec;
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers).toHaveLength(1);
     expect(pod.containers[0].image).toBe(PREPARE);
-    expect(pod.initContainers).toHaveLength(1);
-    const init = pod.initContainers[0];
-    expect(init.image).toBe(KUBECTL);
-    expect(init.command).toEqual(['/bin/cp', '/bin/kubectl', '/opt/kubectl/bin/kubectl']);
-    expect(init.volumeMounts).toEqual([{ name: 'tools', mountPath: '/opt/kubectl/bin' }]);
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tools', mountPath: '/opt/kubectl/bin', readOnly: true });
-    const searchPath = pod.containers[0].env.find((e: any) => e.name === 'PATH').value.split(':');
-    expect(searchPath[0]).toBe('/opt/kubectl/bin');
-    expect(searchPath).toContain('/usr/bin');
+    expect(pod.containers[0].command).toEqual(['/bin/sh', '/opt/secret-bootstrap/bootstrap-secrets.sh', '/opt/secret-bootstrap/secrets.spec']);
+    expect(pod.containers[0].env.map((e: any) => e.name)).toEqual(['BOOTSTRAP_NAMESPACE', 'BOOTSTRAP_WORK_DIR', 'BOOTSTRAP_WAIT_TIMEOUT_SECONDS']);
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['script', 'work', 'tmp']);
+    const data = one(objects, 'ConfigMap').data;
+    expect(Object.keys(data).sort()).toEqual(['bootstrap-secrets.sh', 'kube-api.py', 'secrets.spec']);
+    expect(data['kube-api.py']).toBe(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'core', 'scripts', 'kube-api.py'), 'utf8'));
   });
 
   test('images come from the catalog (registry mirror)', () => {
@@ -252,7 +236,6 @@ describe('SecretBootstrap Job', () => {
     b.addSecret('x', { keys: { k: GeneratedValue.rsaPrivateKey() } });
     const pod = one(synth(b), 'Job').spec.template.spec;
     expect(pod.containers[0].image).toBe('mirror.local/hub/goharbor/prepare:v2.14.4');
-    expect(pod.initContainers[0].image).toBe('mirror.local/hub/kubectl:v1.35.3');
   });
 
   test('pod and containers are locked down and have resources', () => {
@@ -266,7 +249,7 @@ describe('SecretBootstrap Job', () => {
     expect(pod.serviceAccountName).toBe('seaweedfs-secret-bootstrap');
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const c of [...pod.initContainers, ...pod.containers]) {
+    for (const c of pod.containers) {
       expect(c.securityContext).toEqual({
         allowPrivilegeEscalation: false,
         privileged: false,

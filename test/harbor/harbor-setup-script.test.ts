@@ -1,7 +1,8 @@
 /**
  * Runs the real src/harbor/scripts/harbor-setup.sh (under sh and, when present, bash) against a
- * stand-in Harbor (fixtures/fake-harbor.ts, a local HTTP server), a stand-in kubectl
- * (fixtures/fake-kubectl.js, a temp-directory "cluster") and the real curl behind a wrapper that
+ * stand-in Harbor (fixtures/fake-harbor.ts, a local HTTP server), a stand-in API server
+ * (../core/fixtures/fake-kube-api.js over a temp-directory "cluster", reached through the script's
+ * own client kube-api.py) and the real curl behind a wrapper that
  * records its argv. The spec comes from a synthesized HarborSetup, so the request bodies the
  * construct renders are the ones checked here.
  */
@@ -17,11 +18,12 @@ import { VulnerabilitySeverity } from '../../src/harbor/project';
 import { TagRetention } from '../../src/harbor/retention';
 import { RobotPermission } from '../../src/harbor/robot-account';
 import { HarborSetup } from '../../src/harbor/setup-job';
+import { FakeKubeApi, realPython3 } from '../fake-kube-api';
+import { describeWithTools, hostTool, testWithTools } from '../host-tools';
 
 jest.setTimeout(180_000);
 
 const SCRIPT = path.resolve(__dirname, '..', '..', 'src', 'harbor', 'scripts', 'harbor-setup.sh');
-const FAKE_KUBECTL = path.join(__dirname, 'fixtures', 'fake-kubectl.js');
 const RECORDING_CURL = path.join(__dirname, 'fixtures', 'recording-curl.js');
 const HARBOR_NS = 'harbor';
 const REGISTRY = 'harbor.example.com:8443';
@@ -30,13 +32,10 @@ const ADMIN_PASSWORD = 'Adm1n"pa\\ss$word';
 const PULLER_SECRET = 'harbor-robot-ml-models-puller';
 const PUSHER_SECRET = 'harbor-robot-ml-models-pusher';
 
-function which(tool: string): string | undefined {
-  const result = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
-}
-
-const CURL = which('curl');
-const SHELLS = ['sh', ...(which('bash') ? ['bash'] : [])];
+const CURL = hostTool('curl');
+const SHELLS = ['sh', ...(hostTool('bash') ? ['bash'] : [])];
+/** The Job mounts the API client next to the script; here it is read from its source. */
+const KUBE_API = path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'kube-api.py');
 
 /** A robot secret as the bootstrap's randomPassword(32) makes them. */
 function robotPassword(): string {
@@ -75,13 +74,13 @@ interface RunResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** argv of every kubectl call of this run. */
-  readonly kubectl: string[][];
+  /** [method, path] of every Kubernetes API request of this run. */
+  readonly kube: string[][];
   /** argv of every curl call of this run. */
   readonly curl: string[][];
 }
 
-/** A fake cluster and Harbor, plus a bin dir with the stand-in kubectl and the recording curl. */
+/** A fake cluster and Harbor, plus a bin dir with python3 and the recording curl. */
 class Rig {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbor-setup-'));
   public readonly harbor = new FakeHarbor(ADMIN_PASSWORD);
@@ -89,6 +88,7 @@ class Rig {
   public readonly passwords: Record<string, string> = { [PULLER_SECRET]: robotPassword(), [PUSHER_SECRET]: robotPassword() };
   private readonly bin = path.join(this.dir, 'bin');
   private readonly adminFile = path.join(this.dir, 'admin-password');
+  private api!: FakeKubeApi;
 
   constructor() {
     fs.mkdirSync(this.bin);
@@ -97,13 +97,19 @@ class Rig {
     fs.writeFileSync(this.adminFile, `${ADMIN_PASSWORD}\n`);
     for (const ns of [HARBOR_NS, 'ai-inference', 'ml-jobs', 'ml-import']) this.addNamespace(ns);
     for (const [name, password] of Object.entries(this.passwords)) this.seed(HARBOR_NS, name, { password });
-    this.wrapper('kubectl', FAKE_KUBECTL);
+    fs.symlinkSync(realPython3(), path.join(this.bin, 'python3'));
     this.wrapper('curl', RECORDING_CURL);
   }
 
   public async start(): Promise<this> {
     await this.harbor.start();
+    this.api = await FakeKubeApi.start(this.dir);
     return this;
+  }
+
+  public async stop(): Promise<void> {
+    await this.harbor.stop();
+    await this.api.stop();
   }
 
   public addNamespace(ns: string): void {
@@ -138,15 +144,15 @@ class Rig {
   public async run(shell: string, spec: string, env: Record<string, string> = {}): Promise<RunResult> {
     const specFile = path.join(this.dir, 'setup.spec');
     fs.writeFileSync(specFile, spec);
-    const kubectlLog = path.join(this.dir, 'calls.log');
     const curlLog = path.join(this.dir, 'curl.log');
-    fs.rmSync(kubectlLog, { force: true });
+    this.api.resetCalls();
     fs.rmSync(curlLog, { force: true });
     const child = spawn(shell, [SCRIPT, specFile], {
       env: {
         PATH: `${this.bin}:${process.env.PATH}`,
         HOME: this.dir,
-        FAKE_KUBE_DIR: this.dir,
+        ...this.api.env(),
+        KUBE_API_CLIENT: KUBE_API,
         CURL_LOG: curlLog,
         REAL_CURL: CURL!,
         HARBOR_URL: `${this.harbor.url}/`,
@@ -167,7 +173,7 @@ class Rig {
     // The stand-in Harbor lives in this process: wait without blocking its event loop.
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as string[]) : []);
-    return { status, stdout, stderr, kubectl: lines(kubectlLog), curl: lines(curlLog) };
+    return { status, stdout, stderr, kube: this.api.calls(), curl: lines(curlLog) };
   }
 
   /** Every secret this test knows of, and the encodings that would reveal them. */
@@ -190,9 +196,9 @@ class Rig {
   }
 }
 
-/** No secret in the output or in any kubectl or curl argv; no credentials or cookie options for curl. */
+/** No secret in the output, in any API request path or curl argv; no credentials or cookie options for curl. */
 function expectNoLeak(rig: Rig, ...results: RunResult[]): void {
-  const haystacks = results.flatMap((r) => [r.stdout, r.stderr, ...r.kubectl.map((a) => a.join(' ')), ...r.curl.map((a) => a.join(' '))]);
+  const haystacks = results.flatMap((r) => [r.stdout, r.stderr, ...r.kube.map((a) => a.join(' ')), ...r.curl.map((a) => a.join(' '))]);
   for (const needle of rig.secrets()) {
     for (const haystack of haystacks) {
       if (haystack.includes(needle)) throw new Error(`a secret leaked into: ${haystack.slice(0, 300)}`);
@@ -212,20 +218,17 @@ function expectNoLeak(rig: Rig, ...results: RunResult[]): void {
   expect(fs.readdirSync(rig.workDir)).toEqual([]);
 }
 
-function kubectlWrites(result: RunResult): string[][] {
-  return result.kubectl.filter((a) => a[0] === 'label' || (a[0] === 'create' && !a.includes('--dry-run=client')) || a[0] === 'apply' || a[0] === 'replace');
+function kubeWrites(result: RunResult): string[][] {
+  return result.kube.filter(([method]) => method !== 'GET');
 }
 
-const describeWithCurl = CURL ? describe : describe.skip;
-if (!CURL) process.stderr.write('[harbor-setup-script] skipped: curl not installed\n');
-
-describeWithCurl.each(SHELLS)(`harbor-setup.sh under %s${CURL ? '' : ' (skipped: curl not installed)'}`, (shell) => {
+describeWithTools({ curl: 'curl' }).each(SHELLS)('harbor-setup.sh under %s', (shell) => {
   let rig: Rig;
   beforeEach(async () => {
     rig = await new Rig().start();
   });
   afterEach(async () => {
-    await rig.harbor.stop();
+    await rig.stop();
   });
 
   test('a first run creates projects, quota, rules, retention, robots and pull secrets; a second run changes nothing', async () => {
@@ -293,8 +296,7 @@ describeWithCurl.each(SHELLS)(`harbor-setup.sh under %s${CURL ? '' : ' (skipped:
     expect(second.stderr).toBe('');
     expect(second.status).toBe(0);
     expect(rig.harbor.writes(before)).toEqual([]);
-    expect(kubectlWrites(second)).toEqual([]);
-    expect(second.kubectl.filter((a) => a[0] === 'create')).toEqual([]);
+    expect(kubeWrites(second)).toEqual([]);
     expect(second.stdout).toContain('done: 0 created, 0 updated, 10 unchanged, 0 warning(s)');
     expect(second.stdout).toContain('robot robot$ml-models+puller exists and accepts the secret of harbor/harbor-robot-ml-models-puller');
     expectNoLeak(rig, first, second);
@@ -423,10 +425,9 @@ describeWithCurl.each(SHELLS)(`harbor-setup.sh under %s${CURL ? '' : ' (skipped:
   });
 });
 
-const SHELLCHECK = which('shellcheck');
-(SHELLCHECK ? test : test.skip)(`the script passes shellcheck${SHELLCHECK ? '' : ' (skipped: shellcheck not installed)'}`, () => {
+testWithTools({ shellcheck: 'shellcheck' })('the script passes shellcheck', () => {
   for (const dialect of ['sh', 'bash']) {
-    const result = spawnSync(SHELLCHECK!, ['-s', dialect, SCRIPT], { encoding: 'utf8' });
+    const result = spawnSync(hostTool('shellcheck')!, ['-s', dialect, SCRIPT], { encoding: 'utf8' });
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   }

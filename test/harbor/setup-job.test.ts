@@ -130,6 +130,7 @@ describe('HarborSetup ConfigMap and Job', () => {
     const cm = one(objects, 'ConfigMap');
     expect(cm.metadata.name).toBe('harbor-setup');
     expect(cm.data['harbor-setup.sh']).toBe(SCRIPT);
+    expect(cm.data['kube-api.py']).toBe(fs.readFileSync(path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'kube-api.py'), 'utf8'));
     const lines = cm.data['setup.spec'].split('\n');
     expect(lines[0]).toMatch(/^# cnai-model-platform harbor setup spec, format 1/);
     expect(lines[1]).toBe('project ml-models 107374182400 {"project_name":"ml-models","metadata":{"public":"false","auto_scan":"true","prevent_vul":"false","severity":"high"},"storage_limit":107374182400}');
@@ -145,18 +146,17 @@ describe('HarborSetup ConfigMap and Job', () => {
     expect(lines.slice(3)).toEqual(['pullsecret ai-inference harbor-ml-models-puller-dockerconfig', '']);
   });
 
-  test('the Job copies kubectl into the Harbor core image and runs the script with the admin password as a file', () => {
+  test('the Job runs the script in the prepare image with its API client and the admin password as files', () => {
     const job = one(synth(standard()), 'Job');
     expect(job.spec.backoffLimit).toBe(6);
     const pod = job.spec.template.spec;
     expect(pod.serviceAccountName).toBe('harbor-setup');
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.restartPolicy).toBe('Never');
-    const [init] = pod.initContainers;
-    expect(init.image).toBe('registry.k8s.io/kubectl:v1.35.3');
-    expect(init.command).toEqual(['/bin/cp', '/bin/kubectl', '/opt/kubectl/bin/kubectl']);
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers).toHaveLength(1);
     const [main] = pod.containers;
-    expect(main.image).toBe('docker.io/goharbor/harbor-core:v2.14.4');
+    expect(main.image).toBe('docker.io/goharbor/prepare:v2.14.4');
     expect(main.command).toEqual(['/bin/sh', '/opt/harbor-setup/harbor-setup.sh', '/opt/harbor-setup/setup.spec']);
     const env = Object.fromEntries(main.env.map((e: any) => [e.name, e.value]));
     expect(env).toEqual({
@@ -165,8 +165,6 @@ describe('HarborSetup ConfigMap and Job', () => {
       HARBOR_NAMESPACE: 'harbor',
       HARBOR_ADMIN_PASSWORD_FILE: '/etc/harbor-setup/admin/password',
       HARBOR_SETUP_WORK_DIR: '/run/harbor-setup',
-      HOME: '/tmp',
-      PATH: '/opt/kubectl/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     });
     // No value from a Secret in the environment.
     expect(main.env.filter((e: any) => e.valueFrom)).toEqual([]);
@@ -176,7 +174,6 @@ describe('HarborSetup ConfigMap and Job', () => {
     expect(volumes.work.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '16Mi' });
     expect(main.volumeMounts).toEqual(expect.arrayContaining([
       { name: 'admin-password', mountPath: '/etc/harbor-setup/admin', readOnly: true },
-      { name: 'tools', mountPath: '/opt/kubectl/bin', readOnly: true },
       { name: 'work', mountPath: '/run/harbor-setup' },
       { name: 'tmp', mountPath: '/tmp' },
     ]));
@@ -187,7 +184,7 @@ describe('HarborSetup ConfigMap and Job', () => {
     expect(pod.securityContext).toEqual({
       runAsNonRoot: true, runAsUser: 10000, runAsGroup: 10000, fsGroup: 10000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
     });
-    for (const c of [...pod.initContainers, ...pod.containers]) {
+    for (const c of pod.containers) {
       expect(c.securityContext).toEqual({
         allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, readOnlyRootFilesystem: true, seccompProfile: { type: 'RuntimeDefault' },
       });
@@ -199,8 +196,7 @@ describe('HarborSetup ConfigMap and Job', () => {
 
   test('images come from the catalog', () => {
     const pod = one(synth(standard({ images: new ImageCatalog({ registryPrefix: 'mirror.local/hub' }) })), 'Job').spec.template.spec;
-    expect(pod.containers[0].image).toBe('mirror.local/hub/goharbor/harbor-core:v2.14.4');
-    expect(pod.initContainers[0].image).toBe('mirror.local/hub/kubectl:v1.35.3');
+    expect(pod.containers[0].image).toBe('mirror.local/hub/goharbor/prepare:v2.14.4');
   });
 });
 

@@ -8,6 +8,7 @@
 #
 # Usage: bootstrap-secrets.sh SPEC_FILE
 # Environment:
+#   KUBE_API_URL, KUBE_TOKEN_FILE, KUBE_CA_FILE  see kube-api.py (defaults: the Pod's ServiceAccount)
 #   BOOTSTRAP_NAMESPACE             namespace of the declared secrets (required)
 #   BOOTSTRAP_WORK_DIR              directory for generated values, should be tmpfs (default: $TMPDIR or /tmp)
 #   BOOTSTRAP_WAIT_TIMEOUT_SECONDS  how long to wait for a copy namespace or a source secret (default 300)
@@ -30,20 +31,15 @@
 # `key` and `copy` lines belong to the `secret` line above them; a key comes after the key it
 # derives from.
 #
-# Needs: kubectl; coreutils (tr, head, wc, base64, date, mktemp); htpasswd and openssl only for
-# htpasswd, rsa and cert keys. Runs under any POSIX sh (dash, bash, busybox ash).
+# Needs: python3 and kube-api.py (next to this script) for the Kubernetes API; cat, tr, head, wc,
+# date, mktemp, rm, mkdir, sleep; htpasswd and openssl only for htpasswd, rsa and cert keys.
+# Runs under any POSIX sh (dash, bash, busybox ash).
 set -eu
 set -f
 umask 077
 
 MANAGED_BY_LABEL='app.kubernetes.io/managed-by=cnai-model-platform-secret-bootstrap'
 PART_OF_LABEL='app.kubernetes.io/part-of=cnai-model-platform'
-# Key names of a Secret, each after a space; the second lists only keys with a non-empty value.
-# (Go templates for kubectl: the '$' must not be expanded by the shell.)
-# shellcheck disable=SC2016
-KEYS_TEMPLATE='{{range $k, $v := .data}} {{$k}}{{end}}'
-# shellcheck disable=SC2016
-NONEMPTY_KEYS_TEMPLATE='{{range $k, $v := .data}}{{if $v}} {{$k}}{{end}}{{end}}'
 
 log() { printf 'secret-bootstrap: %s\n' "$*"; }
 err() { printf 'secret-bootstrap: ERROR: %s\n' "$*" >&2; }
@@ -62,7 +58,12 @@ wait_timeout=${BOOTSTRAP_WAIT_TIMEOUT_SECONDS:-300}
 poll_seconds=${BOOTSTRAP_POLL_SECONDS:-2}
 random_source=${BOOTSTRAP_RANDOM_SOURCE:-/dev/urandom}
 case $wait_timeout in '' | *[!0-9]*) die "BOOTSTRAP_WAIT_TIMEOUT_SECONDS must be a whole number of seconds" ;; esac
-command -v kubectl >/dev/null 2>&1 || die "kubectl not found on PATH ($PATH)"
+kube_api=${KUBE_API_CLIENT:-${0%/*}/kube-api.py}
+[ -r "$kube_api" ] || die "cannot read the Kubernetes API client $kube_api"
+command -v python3 >/dev/null 2>&1 || die "python3 not found on PATH ($PATH)"
+# kube COMMAND ARGS...: one call of the API client (see kube-api.py for the commands); -I ignores
+# PYTHON* variables and the user's site directory.
+kube() { python3 -I "$kube_api" "$@"; }
 
 work=$(mktemp -d "$work_root/secret-bootstrap.XXXXXX") || die "cannot create a work directory in $work_root"
 cleanup() { rm -rf "$work"; }
@@ -98,12 +99,12 @@ check_field() {
 }
 
 # secret_present NAMESPACE NAME: status 0 when the Secret exists, 1 when it does not; exits on any
-# other kubectl failure (API server unreachable, RBAC), which must never be taken for "absent".
+# other failure (API server unreachable, RBAC), which must never be taken for "absent".
 secret_present() {
-  if ! found=$(kubectl get secret "$2" -n "$1" --ignore-not-found -o name); then
-    die "cannot check whether secret $1/$2 exists (kubectl failed, see above)"
+  if ! state=$(kube secret-state "$1" "$2"); then
+    die "cannot check whether secret $1/$2 exists (see above)"
   fi
-  [ -n "$found" ]
+  [ "$state" = present ]
 }
 
 gen_random() { # LENGTH FILE
@@ -161,11 +162,9 @@ gen_cert() { # PRIVATE_KEY_FILE CN DAYS FILE
 # read_secret_key NAME KEY FILE: the value of KEY of secret NAME (this namespace) into FILE, with any
 # CR/LF dropped (a credentials file line cannot hold them). Fails when the key is missing or empty.
 read_secret_key() {
-  kubectl get secret "$1" -n "$ns" -o go-template="{{with index .data \"$2\"}}{{.}}{{end}}" >"$3.b64" ||
-    die "cannot read key $2 of secret $ns/$1"
-  base64 -d <"$3.b64" >"$3.raw" || die "key $2 of secret $ns/$1 is not valid base64"
+  kube secret-value "$ns" "$1" "$2" >"$3.raw" || die "cannot read key $2 of secret $ns/$1"
   tr -d '\r\n' <"$3.raw" >"$3"
-  rm -f "$3.b64" "$3.raw"
+  rm -f "$3.raw"
   [ -s "$3" ] || die "secret $ns/$1 has no value for key $2"
 }
 
@@ -207,22 +206,18 @@ create_secret() {
   shift 4
   n_keys=$#
   for k; do
-    set -- "$@" "--from-file=$k=$c_dir/value-$k"
+    set -- "$@" --from-file "$k=$c_dir/value-$k"
   done
   shift "$n_keys"
-  # The Secret is rendered client-side and labelled offline; its values only pass through pipes.
-  if kubectl create secret generic "$c_name" -n "$c_ns" --type "$c_type" "$@" --dry-run=client -o yaml |
-    kubectl label --local -f - "$MANAGED_BY_LABEL" "$PART_OF_LABEL" -o yaml |
-    kubectl create -f - >/dev/null 2>"$work/create.err"; then
-    create_result=created
-    return 0
+  # The client reads the values from the files; they never become arguments.
+  if ! outcome=$(kube create-secret "$c_ns" "$c_name" --type "$c_type" --label "$MANAGED_BY_LABEL" --label "$PART_OF_LABEL" "$@"); then
+    die "could not create secret $c_ns/$c_name (see above)"
   fi
-  if grep -q 'AlreadyExists' "$work/create.err"; then
-    create_result=raced
-    return 0
-  fi
-  cat "$work/create.err" >&2
-  die "could not create secret $c_ns/$c_name"
+  case $outcome in
+    created) create_result=created ;;
+    exists) create_result=raced ;;
+    *) die "unexpected answer '$outcome' when creating secret $c_ns/$c_name" ;;
+  esac
 }
 
 begin_secret() { # NAME TYPE
@@ -299,9 +294,9 @@ wait_for_namespace() { # NAMESPACE NAME
   deadline=$(($(date +%s) + wait_timeout))
   announced=0
   while :; do
-    if found=$(kubectl get secret "$2" -n "$1" --ignore-not-found -o name 2>"$work/wait.err"); then
+    if state=$(kube secret-state "$1" "$2" 2>"$work/wait.err"); then
       copy_present=0
-      [ -z "$found" ] || copy_present=1
+      [ "$state" != present ] || copy_present=1
       return 0
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
@@ -325,7 +320,7 @@ copy_secret() { # NAMESPACE
   fi
   # Copy what is stored in the cluster, not what this run generated: when a concurrent run won
   # the race to create the primary, its values are the ones consumers use.
-  if ! keys=$(kubectl get secret "$cur_name" -n "$ns" -o go-template="$KEYS_TEMPLATE"); then
+  if ! keys=$(kube secret-keys "$ns" "$cur_name"); then
     die "cannot read the key names of secret $ns/$cur_name to copy it to $1"
   fi
   [ -n "$keys" ] || die "secret $ns/$cur_name has no data to copy to $1"
@@ -334,10 +329,8 @@ copy_secret() { # NAMESPACE
   mkdir "$dir"
   for k in $keys; do
     check_field key "$k"
-    kubectl get secret "$cur_name" -n "$ns" -o go-template="{{with index .data \"$k\"}}{{.}}{{end}}" >"$dir/b64-$k" ||
+    kube secret-value "$ns" "$cur_name" "$k" >"$dir/value-$k" ||
       die "cannot read key $k of secret $ns/$cur_name to copy it to $1"
-    base64 -d <"$dir/b64-$k" >"$dir/value-$k" || die "key $k of secret $ns/$cur_name is not valid base64"
-    rm -f "$dir/b64-$k"
   done
   # shellcheck disable=SC2086 # keys are single words (checked above)
   create_secret "$1" "$cur_name" "$cur_type" "$dir" $keys
@@ -357,7 +350,7 @@ finish_secret() {
   if [ "$cur_present" -eq 1 ]; then
     log "secret $ns/$cur_name exists, leaving it untouched"
     n_existing=$((n_existing + 1))
-    if ! present=$(kubectl get secret "$cur_name" -n "$ns" -o go-template="$KEYS_TEMPLATE"); then
+    if ! present=$(kube secret-keys "$ns" "$cur_name"); then
       die "cannot read the key names of secret $ns/$cur_name"
     fi
     for k in $cur_keys; do
@@ -398,7 +391,7 @@ check_required() { # NAME KEY[,KEY...]
     n_failed=$((n_failed + 1))
     return 0
   fi
-  if ! present=$(kubectl get secret "$1" -n "$ns" -o go-template="$NONEMPTY_KEYS_TEMPLATE"); then
+  if ! present=$(kube secret-keys "$ns" "$1" --non-empty); then
     die "cannot read the key names of secret $ns/$1"
   fi
   ok=1

@@ -27,6 +27,7 @@
 #   HARBOR_SETUP_WORK_DIR             directory for credentials files, should be tmpfs (default: $TMPDIR or /tmp)
 #   HARBOR_SETUP_WAIT_SECONDS         how long to wait for Harbor, secrets and namespaces (default 900)
 #   HARBOR_SETUP_POLL_SECONDS         pause between two checks while waiting (default 5)
+#   KUBE_API_URL, KUBE_TOKEN_FILE, KUBE_CA_FILE  see kube-api.py (defaults: the Pod's ServiceAccount)
 #   HARBOR_SETUP_ATTEMPTS             attempts per API request on connection errors, 429 and 5xx (default 6)
 #   HARBOR_SETUP_RETRY_DELAY_SECONDS  first pause between attempts, doubled each time up to 30 (default 2)
 #
@@ -41,8 +42,9 @@
 #                                     SECRET (in HARBOR_NAMESPACE) is its pinned secret
 #   pullsecret NAMESPACE NAME         a dockerconfigjson Secret NAME in NAMESPACE for the robot above
 #
-# Needs: curl and kubectl; cat, grep, mkdir, mktemp, rm, sleep and date (`+%s`). Runs under any
-# POSIX sh whose printf is a builtin (dash, bash, busybox ash).
+# Needs: curl; python3 and kube-api.py (next to this script) for the Kubernetes API; base64, tr,
+# cat, grep, mkdir, mktemp, rm, sleep and date (`+%s`). Runs under any POSIX sh whose printf is a
+# builtin (dash, bash, busybox ash).
 set -eu
 set -f
 umask 077
@@ -52,9 +54,6 @@ export LC_ALL
 API=/api/v2.0
 MANAGED_BY_LABEL='app.kubernetes.io/managed-by=cnai-model-platform-harbor-setup'
 PART_OF_LABEL='app.kubernetes.io/part-of=cnai-model-platform'
-# Decoded value of key `password` of a Secret (kubectl's go-template has base64decode).
-# shellcheck disable=SC2016
-PASSWORD_TEMPLATE='{{with index .data "password"}}{{base64decode .}}{{end}}'
 PAGE_SIZE=100
 
 log() { printf 'harbor-setup: %s\n' "$*"; }
@@ -87,7 +86,12 @@ for n in "$wait_timeout" "$poll_seconds" "$attempts" "$retry_delay"; do
 done
 [ "$attempts" -ge 1 ] || die "HARBOR_SETUP_ATTEMPTS must be at least 1"
 command -v curl >/dev/null 2>&1 || die "curl not found on PATH ($PATH)"
-command -v kubectl >/dev/null 2>&1 || die "kubectl not found on PATH ($PATH)"
+kube_api=${KUBE_API_CLIENT:-${0%/*}/kube-api.py}
+[ -r "$kube_api" ] || die "cannot read the Kubernetes API client $kube_api"
+command -v python3 >/dev/null 2>&1 || die "python3 not found on PATH ($PATH)"
+# kube COMMAND ARGS...: one call of the API client (see kube-api.py for the commands); -I ignores
+# PYTHON* variables and the user's site directory.
+kube() { python3 -I "$kube_api" "$@"; }
 
 work=$(mktemp -d "$work_root/harbor-setup.XXXXXX") || die "cannot create a work directory in $work_root"
 cleanup() { rm -rf "$work"; }
@@ -271,19 +275,19 @@ wait_for_harbor() {
 # ---------------------------------------------------------------------------------------------
 # Kubernetes
 
-# probe_secret NAMESPACE NAME: sets secret_present to 1 or 0. Retries kubectl failures (namespace
-# or Role not applied yet: Forbidden) until the wait timeout, which is then fatal.
+# probe_secret NAMESPACE NAME: sets secret_present to 1 or 0. Retries API failures (namespace or
+# Role not applied yet: Forbidden) until the wait timeout, which is then fatal.
 probe_secret() {
   deadline=$(($(date +%s) + wait_timeout))
   announced=0
   while :; do
-    if found=$(kubectl get secret "$2" -n "$1" --ignore-not-found -o name 2>"$work/kubectl.err"); then
+    if state=$(kube secret-state "$1" "$2" 2>"$work/kube.err"); then
       secret_present=0
-      [ -z "$found" ] || secret_present=1
+      [ "$state" != present ] || secret_present=1
       return 0
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
-      cat "$work/kubectl.err" >&2
+      cat "$work/kube.err" >&2
       die "cannot read secret $1/$2 after ${wait_timeout}s: namespace $1 must exist with the Role that lets this Job read it"
     fi
     if [ "$announced" -eq 0 ]; then
@@ -499,7 +503,7 @@ begin_robot() { # NAME FULL_NAME PASSWORD_SECRET BODY
   mkdir "$cur_robot_dir"
 
   wait_for_secret "$harbor_ns" "$3"
-  robot_pw=$(kubectl get secret "$3" -n "$harbor_ns" -o "go-template=$PASSWORD_TEMPLATE") ||
+  robot_pw=$(kube secret-value "$harbor_ns" "$3" password) ||
     die "cannot read key password of secret $harbor_ns/$3"
   valid_robot_secret "$robot_pw" ||
     die "key password of secret $harbor_ns/$3 is not a valid robot secret (8-128 letters and digits with an uppercase letter, a lowercase letter and a digit): delete the secret so that the secret bootstrap generates a new one"
@@ -535,14 +539,13 @@ finish_robot() {
 }
 
 # Writes the current robot's pull secret data into files: .dockerconfigjson, username, password.
-# The base64 "auth" comes from kubectl, which encodes --from-file data (no base64 tool needed).
+# The base64 "auth" is encoded from a file (base64 wraps long lines: the newlines are dropped).
 write_pull_secret_files() {
   [ ! -f "$cur_robot_dir/dockerconfigjson" ] || return 0
   printf '%s:%s' "$cur_robot_full" "$robot_pw" >"$cur_robot_dir/userpass"
-  auth=$(kubectl create secret generic harbor-setup-auth -n "$harbor_ns" --from-file="auth=$cur_robot_dir/userpass" \
-    --dry-run=client -o 'go-template={{index .data "auth"}}') || die "kubectl could not encode the auth string"
+  auth=$(base64 <"$cur_robot_dir/userpass" | tr -d '\n') || die "base64 could not encode the auth string"
   rm -f "$cur_robot_dir/userpass"
-  case $auth in '' | *[!A-Za-z0-9+/=]*) die "kubectl did not return a base64 auth string" ;; esac
+  case $auth in '' | *[!A-Za-z0-9+/=]*) die "base64 did not return a base64 auth string" ;; esac
   printf '%s' "$cur_robot_full" >"$cur_robot_dir/username"
   printf '%s' "$robot_pw" >"$cur_robot_dir/password"
   printf '{"auths":{"%s":{"username":"%s","password":"%s","auth":"%s"}}}' \
@@ -554,7 +557,7 @@ ensure_pull_secret() { # NAMESPACE NAME
   [ -n "$cur_robot" ] || die "spec line $lineno: 'pullsecret' before any 'robot' line"
   probe_secret "$1" "$2"
   if [ "$secret_present" -eq 1 ]; then
-    existing=$(kubectl get secret "$2" -n "$1" -o "go-template=$PASSWORD_TEMPLATE") || die "cannot read secret $1/$2"
+    existing=$(kube secret-value "$1" "$2" password) || die "cannot read secret $1/$2"
     if [ "$existing" = "$robot_pw" ]; then
       unchanged "secret $1/$2 exists with the credentials of $cur_robot_full"
     else
@@ -565,19 +568,15 @@ ensure_pull_secret() { # NAMESPACE NAME
   fi
   write_pull_secret_files
   d=$cur_robot_dir
-  # Rendered client-side and labelled offline; the values only pass through files and pipes.
-  if kubectl create secret generic "$2" -n "$1" --type=kubernetes.io/dockerconfigjson \
-    "--from-file=.dockerconfigjson=$d/dockerconfigjson" "--from-file=username=$d/username" "--from-file=password=$d/password" \
-    --dry-run=client -o yaml |
-    kubectl label --local -f - "$MANAGED_BY_LABEL" "$PART_OF_LABEL" -o yaml |
-    kubectl create -f - >/dev/null 2>"$work/create.err"; then
-    created "secret $1/$2 created for $cur_robot_full"
-  elif grep -q 'AlreadyExists' "$work/create.err"; then
-    unchanged "secret $1/$2 was created concurrently; it is left untouched"
-  else
-    cat "$work/create.err" >&2
-    die "could not create secret $1/$2"
-  fi
+  # The client reads the values from the files; they never become arguments.
+  outcome=$(kube create-secret "$1" "$2" --type kubernetes.io/dockerconfigjson \
+    --label "$MANAGED_BY_LABEL" --label "$PART_OF_LABEL" --from-file ".dockerconfigjson=$d/dockerconfigjson" \
+    --from-file "username=$d/username" --from-file "password=$d/password") || die "could not create secret $1/$2 (see above)"
+  case $outcome in
+    created) created "secret $1/$2 created for $cur_robot_full" ;;
+    exists) unchanged "secret $1/$2 was created concurrently; it is left untouched" ;;
+    *) die "unexpected answer '$outcome' when creating secret $1/$2" ;;
+  esac
 }
 
 # ---------------------------------------------------------------------------------------------
