@@ -11,13 +11,14 @@ import {
   MODEL_CACHE_SCRIPT_KEY, ModelCacheContainerOptions, modelCacheInitContainer, modelCacheScript, modelCacheVolumes, servedModelPath,
 } from './model-cache';
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
-import { RegistryPeer, ensureDefaultDeny, serverPolicy } from './network-policies';
+import { ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
 import { serverArgs, validateExtraArgs } from './server-args';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
+import { RegistryEntry } from '../core/network-policy';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
@@ -185,13 +186,17 @@ export interface LlamaInferenceServiceProps extends LlamaServerOptions {
 
   /**
    * The Harbor the model is pulled from. Egress is opened to its entry pods (nginx, or core with an
-   * Ingress exposure) on port 8080, and the robot and model reference are checked against it.
+   * Ingress exposure) on port 8080 and, with an Ingress exposure, to its ingress controller's
+   * namespace on ports 80 and 443 (the registry host resolves to the Ingress). The robot and model
+   * reference are checked against it.
    * @default - the entry given by `harborNamespace`, `harborPodLabels` and `harborPort`
    */
   readonly harbor?: HarborModelRegistry;
 
   /**
-   * Namespace of the registry entry pods the cache pulls from.
+   * Namespace of the registry entry pods the cache pulls from. Setting it or `harborPodLabels`
+   * replaces the entry derived from `harbor`, ingress controller included: for a registry host
+   * that resolves to an ingress controller, name the controller's namespace, pods and port here.
    * @default - `harbor.namespace`, else 'harbor'
    */
   readonly harborNamespace?: string;
@@ -294,7 +299,7 @@ export class LlamaInferenceService extends Construct {
     }
     const clientNamespaces = namespaceList(at('clientNamespaces'), props.clientNamespaces);
     this.pullSecretName = this.resolvePullSecret(at, props);
-    const registry = this.resolveRegistryPeer(at, props);
+    const registry = this.resolveRegistryEntry(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
     const images = props.images ?? new ImageCatalog();
     this.image = images.resolve(gpu ? PlatformImage.LLAMA_CPP_SERVER_CUDA : PlatformImage.LLAMA_CPP_SERVER);
@@ -499,7 +504,7 @@ export class LlamaInferenceService extends Construct {
     return robot.secretName;
   }
 
-  private resolveRegistryPeer(at: (prop: string) => PropContext, props: LlamaInferenceServiceProps): RegistryPeer {
+  private resolveRegistryEntry(at: (prop: string) => PropContext, props: LlamaInferenceServiceProps): RegistryEntry {
     const harbor = props.harbor;
     if (harbor !== undefined) {
       if (!(harbor instanceof HarborModelRegistry)) {
@@ -527,15 +532,17 @@ export class LlamaInferenceService extends Construct {
       });
     }
     const port = requireInteger(at('harborPort'), props.harborPort ?? 8080, 1, 65535);
-    return { namespace, podLabels, port };
+    // An explicit entry (harborNamespace/harborPodLabels) says where the registry host lands; else
+    // the host of a Harbor behind an Ingress resolves to the ingress controller, as for ModelArtifact.
+    const explicitEntry = props.harborNamespace !== undefined || props.harborPodLabels !== undefined;
+    const ingressControllerNamespace = explicitEntry ? undefined : harbor?.ingressControllerNamespace;
+    return { namespace, podLabels, port, ingressControllerNamespace };
   }
 }
 
 /**
- * Harbor's entry pods: nginx with the ClusterIP and NodePort exposures, core with an Ingress (then
- * only a model reference that names core's Service goes this way; one through the ingress
- * controller needs `harborNamespace`/`harborPodLabels`/`harborPort` of the controller). The labels
- * follow HarborModelRegistry's selector scheme.
+ * Harbor's entry pods: nginx with the ClusterIP and NodePort exposures, core with an Ingress (the
+ * ingress controller is added by the caller). The labels follow HarborModelRegistry's selector scheme.
  */
 function harborEntryPodLabels(harbor: HarborModelRegistry | undefined): Record<string, string> {
   if (harbor === undefined) return selectorLabels({ name: 'harbor', instance: 'harbor', component: 'nginx' });
