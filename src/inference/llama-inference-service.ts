@@ -13,7 +13,7 @@ import {
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
 import { ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
-import { serverArgs, validateExtraArgs } from './server-args';
+import { defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
@@ -22,7 +22,7 @@ import { RegistryEntry } from '../core/network-policy';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
+import { PropContext, parseByteQuantity, parseCpuQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
 import { HarborRobotAccount } from '../harbor/robot-account';
 
@@ -93,8 +93,9 @@ export interface LlamaServerOptions {
   readonly contextSize?: number;
 
   /**
-   * CPU threads for generation (`--threads`).
-   * @default - llama.cpp decides (all cores it sees)
+   * CPU threads for generation and prompt processing (`--threads`). At most the CPU limit when
+   * `resources.cpuLimit` is set: more threads than the quota are throttled.
+   * @default - the CPU limit, else the CPU request, in whole cores (at least 1); llama.cpp itself would start one thread per core of the node, whatever the container's CPU
    */
   readonly threads?: number;
 
@@ -103,6 +104,15 @@ export interface LlamaServerOptions {
    * @default 1
    */
   readonly parallel?: number;
+
+  /**
+   * Size in MiB of llama-server's host-RAM prompt cache (`--cache-ram`), which keeps the KV state
+   * of finished prompts so a later request with the same prefix skips its prompt processing. It
+   * is anonymous memory and counts against the memory limit; llama.cpp's own default is 8192 MiB,
+   * more than the default limit. 0 turns it off. Must stay below the memory limit.
+   * @default - half of what the memory limit leaves after the model file and 512 MiB for KV cache and buffers, in whole MiB; 0 when that is under 64 MiB (512 for TinyLlama Q4_K_M with the default resources)
+   */
+  readonly promptCacheMib?: number;
 
   /**
    * Port the server listens on (container and Service port). Always passed with `--host 0.0.0.0`:
@@ -122,8 +132,9 @@ export interface LlamaServerOptions {
 
   /**
    * Further llama-server arguments, e.g. `['--chat-template', 'zephyr']`. Flags the construct
-   * manages (`--host`, `--port`, `--model`, `--ctx-size`, `--threads`, `--parallel`, `--metrics`,
-   * `--api-key*`, `--n-gpu-layers`, download sources) are rejected: use the props.
+   * manages (`--host`, `--port`, `--model`, `--ctx-size`, `--threads`, `--parallel`,
+   * `--cache-ram`, `--metrics`, `--api-key*`, `--n-gpu-layers`, download sources) are rejected:
+   * use the props.
    * @default - none
    */
   readonly extraArgs?: string[];
@@ -277,7 +288,6 @@ export class LlamaInferenceService extends Construct {
     this.name = requireDnsLabel(at('name'), props.name ?? 'llama', MAX_NAME_LENGTH);
     const replicas = requireInteger(at('replicas'), props.replicas ?? 1, 1, 100);
     const contextSize = positiveInteger(at('contextSize'), props.contextSize ?? 2048, 'a context size in tokens such as 2048');
-    const threads = props.threads === undefined ? undefined : positiveInteger(at('threads'), props.threads, 'a thread count such as 4, or leave it out');
     const parallel = positiveInteger(at('parallel'), props.parallel ?? 1, 'a slot count such as 1 or 4');
     if (contextSize < parallel) {
       throw propError({ ...at('contextSize'), value: contextSize, allowed: `at least one token per parallel slot (parallel is ${parallel})`, fix: `raise contextSize to ${parallel * 512} or lower parallel` });
@@ -308,6 +318,8 @@ export class LlamaInferenceService extends Construct {
       gpu,
     );
     const cacheResources = resourceRequirements(at('cache.resources'), cache.resources, CACHE_INIT_RESOURCES);
+    const threads = resolveThreads(at('threads'), props.threads, serverResources);
+    const promptCacheMib = resolvePromptCacheMib(at('promptCacheMib'), props.promptCacheMib, serverResources, this.model.sizeBytes);
 
     // Outputs.
     this.deploymentName = this.name;
@@ -353,7 +365,7 @@ export class LlamaInferenceService extends Construct {
       image: this.image,
       imagePullPolicy: 'IfNotPresent',
       // The image's ENTRYPOINT is /app/llama-server: flags only.
-      args: serverArgs({ port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, gpuLayers: gpu?.layers, extraArgs }),
+      args: serverArgs({ port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, promptCacheMib, gpuLayers: gpu?.layers, extraArgs }),
       ...(props.apiKey !== undefined
         ? { env: [{ name: 'LLAMA_API_KEY', valueFrom: { secretKeyRef: { name: props.apiKey.secretName, key: props.apiKey.key } } }] }
         : {}),
@@ -600,6 +612,47 @@ function defaultServerResources(modelBytes: number | undefined): { cpuRequest: s
 function withGpu(resources: Wire<k8s.ResourceRequirements>, gpu: ResolvedGpu | undefined): Wire<k8s.ResourceRequirements> {
   if (!gpu) return resources;
   return { ...resources, limits: { ...(resources.limits ?? {}), [gpu.resourceName]: gpu.count } };
+}
+
+/** `--threads`: the user's count (at most the CPU limit) or {@link defaultThreads}. */
+function resolveThreads(ctx: PropContext, given: number | undefined, resources: Wire<k8s.ResourceRequirements>): number {
+  const cpuRequest = String(resources.requests!.cpu);
+  const cpuLimit = resources.limits?.cpu === undefined ? undefined : String(resources.limits.cpu);
+  const limitMillis = cpuLimit === undefined ? undefined : parseCpuQuantity(ctx, cpuLimit);
+  if (given === undefined) return defaultThreads(parseCpuQuantity(ctx, cpuRequest), limitMillis);
+  const threads = positiveInteger(ctx, given, 'a thread count such as 4, or leave it out for the CPU limit or request');
+  if (limitMillis !== undefined && threads > Math.max(1, Math.floor(limitMillis / 1000))) {
+    throw propError({
+      ...ctx,
+      value: threads,
+      allowed: `at most ${Math.max(1, Math.floor(limitMillis / 1000))} thread(s) with the CPU limit ${cpuLimit} (more threads than the quota are throttled and slow every token)`,
+      fix: `lower threads, raise resources.cpuLimit to at least "${threads}", or leave threads out`,
+    });
+  }
+  return threads;
+}
+
+/** `--cache-ram`: the user's size (below the memory limit) or {@link defaultPromptCacheMib}. */
+function resolvePromptCacheMib(
+  ctx: PropContext,
+  given: number | undefined,
+  resources: Wire<k8s.ResourceRequirements>,
+  modelBytes: number | undefined,
+): number {
+  const memoryLimit = String(resources.limits!.memory);
+  const limitBytes = parseByteQuantity(ctx, memoryLimit);
+  if (given === undefined) return defaultPromptCacheMib(limitBytes, modelBytes);
+  const limitMib = Math.floor(limitBytes / 2 ** 20);
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < 0 || given >= limitMib) {
+    throw propError({
+      ...ctx,
+      value: given,
+      allowed: `a whole number of MiB from 0 (off) to below the container's memory limit ${memoryLimit} `
+        + '(llama.cpp\'s -1 for "no limit" is not offered: the cache would grow until the container is OOM-killed)',
+      fix: `pass a size below ${limitMib} such as ${Math.min(limitMib - 1, Math.max(defaultPromptCacheMib(limitBytes, modelBytes), 64))}, 0 to turn the cache off, or leave it out`,
+    });
+  }
+  return given;
 }
 
 function positiveInteger(ctx: PropContext, value: number, example: string): number {
