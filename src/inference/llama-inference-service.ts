@@ -2,7 +2,9 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION } from './annotations';
+import {
+  CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION, VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION,
+} from './annotations';
 import { CACHE_INIT_RESOURCES, cacheClaim, resolveCache } from './cache-storage';
 import { GpuOptions } from './gpu';
 import { ResolvedGpu, requireLabelMap, resolveGpu } from './gpu-settings';
@@ -229,8 +231,8 @@ export interface LlamaInferenceServiceProps extends LlamaServerOptions {
  * llama.cpp `llama-server` serving one GGUF model from Harbor through a content-addressed model
  * cache: a PVC filled by an init container (a cache hit starts without the registry), a Deployment
  * (Recreate with a ReadWriteOnce cache), a ClusterIP Service, probes on `/health` sized for the
- * model's load time, Prometheus metrics, optional API key and GPUs, the Velero file-system backup
- * annotation for the cache, a default-deny namespace that enforces Pod Security `restricted`, and a
+ * model's load time, Prometheus metrics, optional API key and GPUs, Velero file-system backup
+ * annotations that select the cache and exclude the scratch emptyDirs, a default-deny namespace that enforces Pod Security `restricted`, and a
  * NetworkPolicy that admits only the declared clients and lets the pod reach only DNS and Harbor.
  *
  * @example
@@ -379,6 +381,12 @@ export class LlamaInferenceService extends Construct {
       ],
     };
 
+    const volumes: Wire<k8s.Volume>[] = [
+      { name: CACHE_VOLUME, persistentVolumeClaim: { claimName: this.cacheClaimName } },
+      { name: TMP_VOLUME, emptyDir: { sizeLimit: '64Mi' } },
+      ...modelCacheVolumes(cacheOptions),
+    ];
+
     kube(k8s.KubeDeployment, this, 'deployment', {
       metadata: metadata(this.deploymentName),
       spec: {
@@ -398,6 +406,10 @@ export class LlamaInferenceService extends Construct {
               // digests present, a cache hit: the model is served without contacting the registry,
               // even when Harbor itself is not back yet (with a digest-pinned reference).
               [VELERO_BACKUP_VOLUMES_ANNOTATION]: CACHE_VOLUME,
+              // Opt-out mode (`defaultVolumesToFsBackup`, VeleroKopiaBackup's default) ignores the
+              // opt-in list and takes every emptyDir too: exclude the scratch volumes (nothing in
+              // them outlives the pod), or each backup copies them and each restore waits for them.
+              [VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION]: volumes.filter((v) => v.emptyDir !== undefined).map((v) => v.name).join(','),
               // The model reference (tag and digest) lives in the pod template, so changing it rolls
               // the pods through the cache; the server image stays as it is.
               [MODEL_ANNOTATION]: this.model.reference.toString(),
@@ -414,11 +426,7 @@ export class LlamaInferenceService extends Construct {
             // container of that name, no restartable (sidecar) init containers ahead of it.
             initContainers: [modelCacheInitContainer(cacheOptions)],
             containers: [server],
-            volumes: [
-              { name: CACHE_VOLUME, persistentVolumeClaim: { claimName: this.cacheClaimName } },
-              { name: TMP_VOLUME, emptyDir: { sizeLimit: '64Mi' } },
-              ...modelCacheVolumes(cacheOptions),
-            ],
+            volumes,
             ...(gpu?.nodeSelector ? { nodeSelector: gpu.nodeSelector } : {}),
             ...(gpu ? { tolerations: gpu.tolerations } : {}),
             ...(gpu?.runtimeClassName ? { runtimeClassName: gpu.runtimeClassName } : {}),

@@ -5,7 +5,9 @@ import { ModelReference } from '../../src/core/model-reference';
 import { SecretKeyReference } from '../../src/core/secret-reference';
 import { HarborModelRegistry } from '../../src/harbor/harbor-model-registry';
 import { HarborRobotAccount, RobotPermission } from '../../src/harbor/robot-account';
-import { CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION } from '../../src/inference/annotations';
+import {
+  CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION, VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION,
+} from '../../src/inference/annotations';
 import { InferenceModel } from '../../src/inference/inference-model';
 import { LlamaInferenceService, LlamaInferenceServiceProps } from '../../src/inference/llama-inference-service';
 import { MODEL_CACHE_SCRIPT_KEY, modelCacheScript, servedModelPath } from '../../src/inference/model-cache';
@@ -307,6 +309,33 @@ describe('model cache init container and Velero', () => {
     // A pod volume name, not the PVC name.
     expect(pod.volumes.map((v: any) => v.name)).toContain(annotations[VELERO_BACKUP_VOLUMES_ANNOTATION]);
     expect(annotations[VELERO_BACKUP_VOLUMES_ANNOTATION]).not.toBe(service.cacheClaimName);
+  });
+
+  test('Velero backs up only the cache volume in opt-in and in opt-out (defaultVolumesToFsBackup) mode', () => {
+    // Velero v1.18 GetVolumesByPod (pkg/util/podvolume/pod_volume.go): opt-in reads the include
+    // annotation only; opt-out takes every volume but hostPath, Secret, ConfigMap, projected and
+    // downwardAPI ones, minus the exclude annotation.
+    const backedUp = (s: Synthesized, defaultVolumesToFsBackup: boolean): string[] => {
+      const annotations = s.deployment.spec.template.metadata.annotations;
+      const list = (key: string) => (annotations[key] ?? '').split(',').filter((n: string) => n.length > 0);
+      if (!defaultVolumesToFsBackup) return list(VELERO_BACKUP_VOLUMES_ANNOTATION);
+      const excluded = list(VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION);
+      return s.pod.volumes
+        .filter((v: any) => !v.hostPath && !v.secret && !v.configMap && !v.projected && !v.downwardAPI)
+        .map((v: any) => v.name)
+        .filter((name: string) => !excluded.includes(name));
+    };
+    const robot = synth({}, (chart) => {
+      const harbor = new HarborModelRegistry(chart, 'harbor');
+      const puller = harbor.addProject('ml-models').addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference'] });
+      return { harbor, pullRobot: puller };
+    });
+    for (const s of [synth(), robot]) {
+      expect(backedUp(s, false)).toEqual(['model-cache']);
+      expect(backedUp(s, true)).toEqual(['model-cache']);
+    }
+    // The scratch emptyDirs are excluded by pod volume name.
+    expect(synth().deployment.spec.template.metadata.annotations[VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION]).toBe('tmp,model-cache-work');
   });
 
   test('a new model tag or digest rolls the pods (template annotation); the image stays the same', () => {
