@@ -97,11 +97,12 @@ export interface RegistryEntry {
  */
 export function registryEgressRules(entry: RegistryEntry): PolicyRule[] {
   const labels = Object.keys(entry.podLabels).length > 0 ? entry.podLabels : undefined;
-  const rules: PolicyRule[] = [{ peers: [NetworkPeer.namespace(entry.namespace, labels)], ports: tcp(entry.port) }];
-  if (entry.ingressControllerNamespace !== undefined) {
-    rules.push({ peers: [NetworkPeer.namespace(entry.ingressControllerNamespace)], ports: tcp(80, 443) });
-  }
-  return rules;
+  return [
+    { peers: [NetworkPeer.namespace(entry.namespace, labels)], ports: tcp(entry.port) },
+    ...(entry.ingressControllerNamespace !== undefined
+      ? [{ peers: [NetworkPeer.namespace(entry.ingressControllerNamespace)], ports: tcp(80, 443) }]
+      : []),
+  ];
 }
 
 /** Common options of every policy builder. */

@@ -20,8 +20,8 @@ import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
-import { RegistryEntry } from '../core/network-policy';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
+import { RegistryEntry } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
 import { PropContext, parseByteQuantity, parseCpuQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
@@ -367,7 +367,9 @@ export class LlamaInferenceService extends Construct {
       image: this.image,
       imagePullPolicy: 'IfNotPresent',
       // The image's ENTRYPOINT is /app/llama-server: flags only.
-      args: serverArgs({ port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, promptCacheMib, gpuLayers: gpu?.layers, extraArgs }),
+      args: serverArgs({
+        port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, promptCacheMib, gpuLayers: gpu?.layers, extraArgs,
+      }),
       ...(props.apiKey !== undefined
         ? { env: [{ name: 'LLAMA_API_KEY', valueFrom: { secretKeyRef: { name: props.apiKey.secretName, key: props.apiKey.key } } }] }
         : {}),
