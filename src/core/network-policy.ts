@@ -74,6 +74,37 @@ export interface PolicyRule {
   readonly ports: PolicyPort[];
 }
 
+/**
+ * Where in-cluster clients reach an OCI registry such as Harbor: its entry pods and, when the
+ * registry host is an Ingress host, the ingress controller.
+ */
+export interface RegistryEntry {
+  /** Namespace of the entry pods. */
+  readonly namespace: string;
+  /** Labels of the entry pods; empty selects every pod of the namespace. */
+  readonly podLabels: Record<string, string>;
+  /** Container port of the entry pods (Services are DNAT'ed to pod ports before policies match). */
+  readonly port: number;
+  /** With an Ingress exposure, the ingress controller's namespace (its pods listen on 80 and 443). */
+  readonly ingressControllerNamespace?: string;
+}
+
+/**
+ * Egress rules for a registry client: the entry pods on their container port and, with an Ingress,
+ * the ingress controller on 80/443. The registry host then resolves to the Ingress address, and
+ * in-cluster traffic to its load balancer is usually short-cut to the controller's pods (Harbor's
+ * token realm follows the request host, so token requests take the same way).
+ */
+export function registryEgressRules(entry: RegistryEntry): PolicyRule[] {
+  const labels = Object.keys(entry.podLabels).length > 0 ? entry.podLabels : undefined;
+  return [
+    { peers: [NetworkPeer.namespace(entry.namespace, labels)], ports: tcp(entry.port) },
+    ...(entry.ingressControllerNamespace !== undefined
+      ? [{ peers: [NetworkPeer.namespace(entry.ingressControllerNamespace)], ports: tcp(80, 443) }]
+      : []),
+  ];
+}
+
 /** Common options of every policy builder. */
 export interface PolicyBaseOptions {
   /** Namespace of the policy (and of the selected pods). */

@@ -230,11 +230,15 @@ export class HarborModelRegistry extends Construct {
 
   /** Selector labels of the pods behind the entry point (nginx, or core with an Ingress), for clients' egress policies. */
   public readonly entryPodLabels: { [key: string]: string };
+  /**
+   * With the ingress exposure, the ingress controller's namespace: {@link registryHost} resolves to
+   * the Ingress, so in-cluster clients also need egress to the controller (ports 80 and 443).
+   * Undefined with the clusterIP and nodePort exposures.
+   */
+  public readonly ingressControllerNamespace?: string;
 
   private readonly images: ImageCatalog;
   private readonly harborSecrets: HarborSecrets;
-  /** The ingress controller's namespace with the ingress exposure, else undefined. */
-  private readonly ingressControllerNamespace?: string;
   private setupJob?: HarborSetup;
 
   constructor(scope: Construct, id: string, props: HarborModelRegistryProps = {}) {

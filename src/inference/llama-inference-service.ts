@@ -2,7 +2,9 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION } from './annotations';
+import {
+  CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION, VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION,
+} from './annotations';
 import { CACHE_INIT_RESOURCES, cacheClaim, resolveCache } from './cache-storage';
 import { GpuOptions } from './gpu';
 import { ResolvedGpu, requireLabelMap, resolveGpu } from './gpu-settings';
@@ -11,17 +13,18 @@ import {
   MODEL_CACHE_SCRIPT_KEY, ModelCacheContainerOptions, modelCacheInitContainer, modelCacheScript, modelCacheVolumes, servedModelPath,
 } from './model-cache';
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
-import { RegistryPeer, ensureDefaultDeny, serverPolicy } from './network-policies';
+import { ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
-import { serverArgs, validateExtraArgs } from './server-args';
+import { defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
+import { RegistryEntry } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
+import { PropContext, parseByteQuantity, parseCpuQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
 import { HarborRobotAccount } from '../harbor/robot-account';
 
@@ -92,8 +95,9 @@ export interface LlamaServerOptions {
   readonly contextSize?: number;
 
   /**
-   * CPU threads for generation (`--threads`).
-   * @default - llama.cpp decides (all cores it sees)
+   * CPU threads for generation and prompt processing (`--threads`). At most the CPU limit when
+   * `resources.cpuLimit` is set: more threads than the quota are throttled.
+   * @default - the CPU limit, else the CPU request, in whole cores (at least 1); llama.cpp itself would start one thread per core of the node, whatever the container's CPU
    */
   readonly threads?: number;
 
@@ -102,6 +106,15 @@ export interface LlamaServerOptions {
    * @default 1
    */
   readonly parallel?: number;
+
+  /**
+   * Size in MiB of llama-server's host-RAM prompt cache (`--cache-ram`), which keeps the KV state
+   * of finished prompts so a later request with the same prefix skips its prompt processing. It
+   * is anonymous memory and counts against the memory limit; llama.cpp's own default is 8192 MiB,
+   * more than the default limit. 0 turns it off. Must stay below the memory limit.
+   * @default - half of what the memory limit leaves after the model file and 512 MiB for KV cache and buffers, in whole MiB; 0 when that is under 64 MiB (512 for TinyLlama Q4_K_M with the default resources)
+   */
+  readonly promptCacheMib?: number;
 
   /**
    * Port the server listens on (container and Service port). Always passed with `--host 0.0.0.0`:
@@ -121,8 +134,9 @@ export interface LlamaServerOptions {
 
   /**
    * Further llama-server arguments, e.g. `['--chat-template', 'zephyr']`. Flags the construct
-   * manages (`--host`, `--port`, `--model`, `--ctx-size`, `--threads`, `--parallel`, `--metrics`,
-   * `--api-key*`, `--n-gpu-layers`, download sources) are rejected: use the props.
+   * manages (`--host`, `--port`, `--model`, `--ctx-size`, `--threads`, `--parallel`,
+   * `--cache-ram`, `--metrics`, `--api-key*`, `--n-gpu-layers`, download sources) are rejected:
+   * use the props.
    * @default - none
    */
   readonly extraArgs?: string[];
@@ -185,13 +199,17 @@ export interface LlamaInferenceServiceProps extends LlamaServerOptions {
 
   /**
    * The Harbor the model is pulled from. Egress is opened to its entry pods (nginx, or core with an
-   * Ingress exposure) on port 8080, and the robot and model reference are checked against it.
+   * Ingress exposure) on port 8080 and, with an Ingress exposure, to its ingress controller's
+   * namespace on ports 80 and 443 (the registry host resolves to the Ingress). The robot and model
+   * reference are checked against it.
    * @default - the entry given by `harborNamespace`, `harborPodLabels` and `harborPort`
    */
   readonly harbor?: HarborModelRegistry;
 
   /**
-   * Namespace of the registry entry pods the cache pulls from.
+   * Namespace of the registry entry pods the cache pulls from. Setting it or `harborPodLabels`
+   * replaces the entry derived from `harbor`, ingress controller included: for a registry host
+   * that resolves to an ingress controller, name the controller's namespace, pods and port here.
    * @default - `harbor.namespace`, else 'harbor'
    */
   readonly harborNamespace?: string;
@@ -213,8 +231,8 @@ export interface LlamaInferenceServiceProps extends LlamaServerOptions {
  * llama.cpp `llama-server` serving one GGUF model from Harbor through a content-addressed model
  * cache: a PVC filled by an init container (a cache hit starts without the registry), a Deployment
  * (Recreate with a ReadWriteOnce cache), a ClusterIP Service, probes on `/health` sized for the
- * model's load time, Prometheus metrics, optional API key and GPUs, the Velero file-system backup
- * annotation for the cache, a default-deny namespace that enforces Pod Security `restricted`, and a
+ * model's load time, Prometheus metrics, optional API key and GPUs, Velero file-system backup
+ * annotations that select the cache and exclude the scratch emptyDirs, a default-deny namespace that enforces Pod Security `restricted`, and a
  * NetworkPolicy that admits only the declared clients and lets the pod reach only DNS and Harbor.
  *
  * @example
@@ -272,7 +290,6 @@ export class LlamaInferenceService extends Construct {
     this.name = requireDnsLabel(at('name'), props.name ?? 'llama', MAX_NAME_LENGTH);
     const replicas = requireInteger(at('replicas'), props.replicas ?? 1, 1, 100);
     const contextSize = positiveInteger(at('contextSize'), props.contextSize ?? 2048, 'a context size in tokens such as 2048');
-    const threads = props.threads === undefined ? undefined : positiveInteger(at('threads'), props.threads, 'a thread count such as 4, or leave it out');
     const parallel = positiveInteger(at('parallel'), props.parallel ?? 1, 'a slot count such as 1 or 4');
     if (contextSize < parallel) {
       throw propError({ ...at('contextSize'), value: contextSize, allowed: `at least one token per parallel slot (parallel is ${parallel})`, fix: `raise contextSize to ${parallel * 512} or lower parallel` });
@@ -294,7 +311,7 @@ export class LlamaInferenceService extends Construct {
     }
     const clientNamespaces = namespaceList(at('clientNamespaces'), props.clientNamespaces);
     this.pullSecretName = this.resolvePullSecret(at, props);
-    const registry = this.resolveRegistryPeer(at, props);
+    const registry = this.resolveRegistryEntry(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
     const images = props.images ?? new ImageCatalog();
     this.image = images.resolve(gpu ? PlatformImage.LLAMA_CPP_SERVER_CUDA : PlatformImage.LLAMA_CPP_SERVER);
@@ -303,6 +320,8 @@ export class LlamaInferenceService extends Construct {
       gpu,
     );
     const cacheResources = resourceRequirements(at('cache.resources'), cache.resources, CACHE_INIT_RESOURCES);
+    const threads = resolveThreads(at('threads'), props.threads, serverResources);
+    const promptCacheMib = resolvePromptCacheMib(at('promptCacheMib'), props.promptCacheMib, serverResources, this.model.sizeBytes);
 
     // Outputs.
     this.deploymentName = this.name;
@@ -348,7 +367,9 @@ export class LlamaInferenceService extends Construct {
       image: this.image,
       imagePullPolicy: 'IfNotPresent',
       // The image's ENTRYPOINT is /app/llama-server: flags only.
-      args: serverArgs({ port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, gpuLayers: gpu?.layers, extraArgs }),
+      args: serverArgs({
+        port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, promptCacheMib, gpuLayers: gpu?.layers, extraArgs,
+      }),
       ...(props.apiKey !== undefined
         ? { env: [{ name: 'LLAMA_API_KEY', valueFrom: { secretKeyRef: { name: props.apiKey.secretName, key: props.apiKey.key } } }] }
         : {}),
@@ -361,6 +382,12 @@ export class LlamaInferenceService extends Construct {
         { name: TMP_VOLUME, mountPath: '/tmp' },
       ],
     };
+
+    const volumes: Wire<k8s.Volume>[] = [
+      { name: CACHE_VOLUME, persistentVolumeClaim: { claimName: this.cacheClaimName } },
+      { name: TMP_VOLUME, emptyDir: { sizeLimit: '64Mi' } },
+      ...modelCacheVolumes(cacheOptions),
+    ];
 
     kube(k8s.KubeDeployment, this, 'deployment', {
       metadata: metadata(this.deploymentName),
@@ -381,6 +408,10 @@ export class LlamaInferenceService extends Construct {
               // digests present, a cache hit: the model is served without contacting the registry,
               // even when Harbor itself is not back yet (with a digest-pinned reference).
               [VELERO_BACKUP_VOLUMES_ANNOTATION]: CACHE_VOLUME,
+              // Opt-out mode (`defaultVolumesToFsBackup`, VeleroKopiaBackup's default) ignores the
+              // opt-in list and takes every emptyDir too: exclude the scratch volumes (nothing in
+              // them outlives the pod), or each backup copies them and each restore waits for them.
+              [VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION]: volumes.filter((v) => v.emptyDir !== undefined).map((v) => v.name).join(','),
               // The model reference (tag and digest) lives in the pod template, so changing it rolls
               // the pods through the cache; the server image stays as it is.
               [MODEL_ANNOTATION]: this.model.reference.toString(),
@@ -397,11 +428,7 @@ export class LlamaInferenceService extends Construct {
             // container of that name, no restartable (sidecar) init containers ahead of it.
             initContainers: [modelCacheInitContainer(cacheOptions)],
             containers: [server],
-            volumes: [
-              { name: CACHE_VOLUME, persistentVolumeClaim: { claimName: this.cacheClaimName } },
-              { name: TMP_VOLUME, emptyDir: { sizeLimit: '64Mi' } },
-              ...modelCacheVolumes(cacheOptions),
-            ],
+            volumes,
             ...(gpu?.nodeSelector ? { nodeSelector: gpu.nodeSelector } : {}),
             ...(gpu ? { tolerations: gpu.tolerations } : {}),
             ...(gpu?.runtimeClassName ? { runtimeClassName: gpu.runtimeClassName } : {}),
@@ -499,7 +526,7 @@ export class LlamaInferenceService extends Construct {
     return robot.secretName;
   }
 
-  private resolveRegistryPeer(at: (prop: string) => PropContext, props: LlamaInferenceServiceProps): RegistryPeer {
+  private resolveRegistryEntry(at: (prop: string) => PropContext, props: LlamaInferenceServiceProps): RegistryEntry {
     const harbor = props.harbor;
     if (harbor !== undefined) {
       if (!(harbor instanceof HarborModelRegistry)) {
@@ -527,15 +554,17 @@ export class LlamaInferenceService extends Construct {
       });
     }
     const port = requireInteger(at('harborPort'), props.harborPort ?? 8080, 1, 65535);
-    return { namespace, podLabels, port };
+    // An explicit entry (harborNamespace/harborPodLabels) says where the registry host lands; else
+    // the host of a Harbor behind an Ingress resolves to the ingress controller, as for ModelArtifact.
+    const explicitEntry = props.harborNamespace !== undefined || props.harborPodLabels !== undefined;
+    const ingressControllerNamespace = explicitEntry ? undefined : harbor?.ingressControllerNamespace;
+    return { namespace, podLabels, port, ingressControllerNamespace };
   }
 }
 
 /**
- * Harbor's entry pods: nginx with the ClusterIP and NodePort exposures, core with an Ingress (then
- * only a model reference that names core's Service goes this way; one through the ingress
- * controller needs `harborNamespace`/`harborPodLabels`/`harborPort` of the controller). The labels
- * follow HarborModelRegistry's selector scheme.
+ * Harbor's entry pods: nginx with the ClusterIP and NodePort exposures, core with an Ingress (the
+ * ingress controller is added by the caller). The labels follow HarborModelRegistry's selector scheme.
  */
 function harborEntryPodLabels(harbor: HarborModelRegistry | undefined): Record<string, string> {
   if (harbor === undefined) return selectorLabels({ name: 'harbor', instance: 'harbor', component: 'nginx' });
@@ -593,6 +622,47 @@ function defaultServerResources(modelBytes: number | undefined): { cpuRequest: s
 function withGpu(resources: Wire<k8s.ResourceRequirements>, gpu: ResolvedGpu | undefined): Wire<k8s.ResourceRequirements> {
   if (!gpu) return resources;
   return { ...resources, limits: { ...(resources.limits ?? {}), [gpu.resourceName]: gpu.count } };
+}
+
+/** `--threads`: the user's count (at most the CPU limit) or {@link defaultThreads}. */
+function resolveThreads(ctx: PropContext, given: number | undefined, resources: Wire<k8s.ResourceRequirements>): number {
+  const cpuRequest = String(resources.requests!.cpu);
+  const cpuLimit = resources.limits?.cpu === undefined ? undefined : String(resources.limits.cpu);
+  const limitMillis = cpuLimit === undefined ? undefined : parseCpuQuantity(ctx, cpuLimit);
+  if (given === undefined) return defaultThreads(parseCpuQuantity(ctx, cpuRequest), limitMillis);
+  const threads = positiveInteger(ctx, given, 'a thread count such as 4, or leave it out for the CPU limit or request');
+  if (limitMillis !== undefined && threads > Math.max(1, Math.floor(limitMillis / 1000))) {
+    throw propError({
+      ...ctx,
+      value: threads,
+      allowed: `at most ${Math.max(1, Math.floor(limitMillis / 1000))} thread(s) with the CPU limit ${cpuLimit} (more threads than the quota are throttled and slow every token)`,
+      fix: `lower threads, raise resources.cpuLimit to at least "${threads}", or leave threads out`,
+    });
+  }
+  return threads;
+}
+
+/** `--cache-ram`: the user's size (below the memory limit) or {@link defaultPromptCacheMib}. */
+function resolvePromptCacheMib(
+  ctx: PropContext,
+  given: number | undefined,
+  resources: Wire<k8s.ResourceRequirements>,
+  modelBytes: number | undefined,
+): number {
+  const memoryLimit = String(resources.limits!.memory);
+  const limitBytes = parseByteQuantity(ctx, memoryLimit);
+  if (given === undefined) return defaultPromptCacheMib(limitBytes, modelBytes);
+  const limitMib = Math.floor(limitBytes / 2 ** 20);
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < 0 || given >= limitMib) {
+    throw propError({
+      ...ctx,
+      value: given,
+      allowed: `a whole number of MiB from 0 (off) to below the container's memory limit ${memoryLimit} `
+        + '(llama.cpp\'s -1 for "no limit" is not offered: the cache would grow until the container is OOM-killed)',
+      fix: `pass a size below ${limitMib} such as ${Math.min(limitMib - 1, Math.max(defaultPromptCacheMib(limitBytes, modelBytes), 64))}, 0 to turn the cache off, or leave it out`,
+    });
+  }
+  return given;
 }
 
 function positiveInteger(ctx: PropContext, value: number, example: string): number {

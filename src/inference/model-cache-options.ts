@@ -24,7 +24,11 @@ export interface ModelCacheOptions {
   readonly size: string;
 
   /**
-   * StorageClass of the cache PVC.
+   * StorageClass of the cache PVC. For a cache that Velero's file-system backup (Kopia) restores,
+   * use a class whose volumes are not hostPath PersistentVolumes, typically a CSI driver's class:
+   * Velero skips hostPath volumes with only a warning in the backup log (the backup still ends
+   * `Completed`), so a restored pod pulls the model from the registry again. The default classes
+   * of kind (`standard`) and k3s (`local-path`) provision hostPath volumes.
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
-import { NetworkPeer, allowPolicy, defaultDenyPolicy, tcp, udp } from '../core/network-policy';
+import { NetworkPeer, RegistryEntry, allowPolicy, defaultDenyPolicy, registryEgressRules, tcp, udp } from '../core/network-policy';
 
 /** Name of the namespace-wide default-deny policy of an inference namespace. */
 export const DEFAULT_DENY_NAME = 'default-deny';
@@ -26,14 +26,6 @@ export function ensureDefaultDeny(scope: Construct, namespace: string, labels: R
   return policy;
 }
 
-/** Where the model cache pulls from: the registry's entry pods. */
-export interface RegistryPeer {
-  readonly namespace: string;
-  readonly podLabels: Record<string, string>;
-  /** Container port of the entry pods (policies match pod ports, not Service ports). */
-  readonly port: number;
-}
-
 /** Options of {@link serverPolicy}. */
 export interface ServerPolicyOptions {
   readonly namespace: string;
@@ -42,13 +34,15 @@ export interface ServerPolicyOptions {
   readonly podSelector: Record<string, string>;
   readonly port: number;
   readonly clientNamespaces: string[];
-  readonly registry: RegistryPeer;
+  /** Where the model cache pulls from. */
+  readonly registry: RegistryEntry;
 }
 
 /**
  * The server pods' flows: in, the declared client namespaces on the server port (inference API and
- * `/metrics` share it); out, cluster DNS and the registry's entry pods only (the init container's
- * pull; llama-server itself dials nothing). Kubelet probes are not pod-to-pod traffic and need no rule.
+ * `/metrics` share it); out, cluster DNS and the registry only (its entry pods, and the ingress
+ * controller when the registry host is an Ingress host: the init container's pull; llama-server
+ * itself dials nothing). Kubelet probes are not pod-to-pod traffic and need no rule.
  */
 export function serverPolicy(scope: Construct, id: string, options: ServerPolicyOptions): k8s.KubeNetworkPolicy {
   return allowPolicy(scope, id, {
@@ -59,7 +53,7 @@ export function serverPolicy(scope: Construct, id: string, options: ServerPolicy
     ingress: [{ peers: options.clientNamespaces.map((ns) => NetworkPeer.namespace(ns)), ports: tcp(options.port) }],
     egress: [
       { peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] },
-      { peers: [NetworkPeer.namespace(options.registry.namespace, options.registry.podLabels)], ports: tcp(options.registry.port) },
+      ...registryEgressRules(options.registry),
     ],
   });
 }

@@ -2,9 +2,10 @@ import { propError } from '../core/errors';
 import { PropContext } from '../core/validate';
 
 /*
- * llama-server command line (../shared/reference/llama-cpp-server.md §2-§3). Only the version-stable
- * spellings are written: `--host`, `--port`, `--model`, `--ctx-size`, `--threads`, `--parallel`,
- * `--metrics`, `--n-gpu-layers`. The image's ENTRYPOINT is `/app/llama-server`, so these are `args`.
+ * llama-server command line. The version-stable spellings are written: `--host`, `--port`,
+ * `--model`, `--ctx-size`, `--threads`, `--parallel`, `--metrics`, `--n-gpu-layers`, plus
+ * `--cache-ram`, which exists since ggml-org/llama.cpp#16391 (October 2025; the pinned b8840 build
+ * has it). The image's ENTRYPOINT is `/app/llama-server`, so these are `args`.
  */
 
 /** Options of {@link serverArgs}. */
@@ -13,9 +14,11 @@ export interface ServerArgsOptions {
   /** Path of the GGUF file inside the container. */
   readonly modelPath: string;
   readonly contextSize: number;
-  /** `--threads`; left to llama.cpp (auto) when undefined. */
-  readonly threads?: number;
+  /** `--threads`. */
+  readonly threads: number;
   readonly parallel: number;
+  /** `--cache-ram` in MiB (0 = off). */
+  readonly promptCacheMib: number;
   /** `--n-gpu-layers`; only with GPUs. */
   readonly gpuLayers?: number;
   /** Validated with {@link validateExtraArgs}. */
@@ -50,6 +53,8 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   '--threads': 'threads',
   '-np': 'parallel',
   '--parallel': 'parallel',
+  '-cram': 'promptCacheMib',
+  '--cache-ram': 'promptCacheMib',
   '--metrics': 'nothing (metrics are always enabled)',
   '--no-metrics': 'nothing (metrics are always enabled)',
   '--api-key': 'apiKey',
@@ -90,10 +95,41 @@ export function serverArgs(options: ServerArgsOptions): string[] {
     '--port', String(options.port),
     '--model', options.modelPath,
     '--ctx-size', String(options.contextSize),
-    ...(options.threads !== undefined ? ['--threads', String(options.threads)] : []),
+    '--threads', String(options.threads),
     '--parallel', String(options.parallel),
+    '--cache-ram', String(options.promptCacheMib),
     '--metrics',
     ...(options.gpuLayers !== undefined ? ['--n-gpu-layers', String(options.gpuLayers)] : []),
     ...options.extraArgs,
   ];
+}
+
+/**
+ * Default `--threads`: the CPU limit, else the CPU request, in whole cores (at least 1). llama.cpp's
+ * own default (`-1`) counts the host's cores, not the container's CPU quota: on a large node that
+ * starts dozens of threads, which a CPU limit throttles to a crawl
+ * (ggml-org/llama.cpp@b8840:common/common.cpp `postprocess_cpu_params` → `cpu_get_num_math`).
+ */
+export function defaultThreads(cpuRequestMillis: number, cpuLimitMillis: number | undefined): number {
+  return Math.max(1, Math.floor((cpuLimitMillis ?? cpuRequestMillis) / 1000));
+}
+
+/** Memory kept free of the prompt cache besides the model file: KV cache, compute buffers, runtime. */
+export const PROMPT_CACHE_RESERVE_MIB = 512;
+/** Below this a prompt cache holds too few entries to help; the default turns it off instead. */
+export const MIN_PROMPT_CACHE_MIB = 64;
+
+/**
+ * Default `--cache-ram`. llama-server keeps finished prompts' KV state in a host-RAM cache of up
+ * to 8192 MiB by default (`-cram, --cache-ram N`, -1 no limit, 0 off;
+ * ggml-org/llama.cpp@b8840:common/arg.cpp, common/common.h `cache_ram_mib`),
+ * anonymous memory that counts against the container limit. The default here is half of what the
+ * memory limit leaves after the model file (mmap'd: page cache counts too) and
+ * {@link PROMPT_CACHE_RESERVE_MIB}, in whole MiB; 0 when that is under {@link MIN_PROMPT_CACHE_MIB}.
+ */
+export function defaultPromptCacheMib(memoryLimitBytes: number, modelBytes: number | undefined): number {
+  const mib = 2 ** 20;
+  const free = (memoryLimitBytes - (modelBytes ?? 0)) / mib - PROMPT_CACHE_RESERVE_MIB;
+  const half = Math.floor(free / 2);
+  return half >= MIN_PROMPT_CACHE_MIB ? half : 0;
 }

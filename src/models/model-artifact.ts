@@ -19,7 +19,7 @@ import { PropValidationError, describeObject, propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { ModelReference } from '../core/model-reference';
 import { ensureNamespace } from '../core/names';
-import { NetworkPeer, PolicyRule, tcp, udp } from '../core/network-policy';
+import { NetworkPeer, PolicyRule, registryEgressRules, tcp, udp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements } from '../core/pod-security';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireCidr } from '../core/validate';
 import { PORTS } from '../harbor/context';
@@ -379,22 +379,17 @@ function requirePushRobot(ctx: PropContext, robot: HarborRobotAccount, project: 
 
 /** Egress of the import pods: DNS, the downloads, and Harbor's entry point. */
 function egressRules(project: HarborProject, downloadCidr: string, downloadPorts: number[]): PolicyRule[] {
-  const rules: PolicyRule[] = [
+  return [
     { peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] },
     { peers: [NetworkPeer.cidr(downloadCidr)], ports: tcp(...downloadPorts) },
-    // Harbor's nginx (or core, with an Ingress) on its container port: Services are DNAT'ed to pod
-    // ports before policies match. Harbor's own policy admits the robots' namespaces.
-    {
-      peers: [NetworkPeer.namespace(project.harborNamespace, Object.keys(project.entryPodLabels).length > 0 ? project.entryPodLabels : undefined)],
-      ports: tcp(PORTS.http),
-    },
+    // Harbor's own policy admits the robots' namespaces.
+    ...registryEgressRules({
+      namespace: project.harborNamespace,
+      podLabels: project.entryPodLabels,
+      port: PORTS.http,
+      ingressControllerNamespace: project.ingressControllerNamespace,
+    }),
   ];
-  if (project.ingressControllerNamespace !== undefined) {
-    // The registry host resolves to the Ingress: in-cluster traffic to its load balancer address is
-    // usually short-cut to the controller's pods.
-    rules.push({ peers: [NetworkPeer.namespace(project.ingressControllerNamespace)], ports: tcp(80, 443) });
-  }
-  return rules;
 }
 
 /**

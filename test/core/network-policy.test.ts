@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { NetworkPeer, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, tcp, udp } from '../../src/core/network-policy';
+import { NetworkPeer, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, registryEgressRules, tcp, udp } from '../../src/core/network-policy';
 import { expectValidManifests } from '../validation';
 
 function synthWith(build: (chart: ReturnType<typeof Testing.chart>) => void): any[] {
@@ -106,5 +106,17 @@ describe('network policy builders', () => {
     const first = peer.toPeer();
     first.podSelector!.matchLabels!.app = 'changed';
     expect(peer.toPeer()).toEqual({ podSelector: { matchLabels: { app: 'x' } } });
+  });
+
+  test('registry egress: entry pods on their port; with an Ingress also the controller on 80/443', () => {
+    const render = (rules: ReturnType<typeof registryEgressRules>) => rules.map((r) => ({ to: r.peers.map((p) => p.toPeer()), ports: r.ports }));
+    const ns = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+    expect(render(registryEgressRules({ namespace: 'harbor', podLabels: { c: 'nginx' }, port: 8080 }))).toEqual([
+      { to: [{ ...ns('harbor'), podSelector: { matchLabels: { c: 'nginx' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+    ]);
+    expect(render(registryEgressRules({ namespace: 'harbor', podLabels: {}, port: 8080, ingressControllerNamespace: 'ingress-nginx' }))).toEqual([
+      { to: [ns('harbor')], ports: [{ port: 8080, protocol: 'TCP' }] },
+      { to: [ns('ingress-nginx')], ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] },
+    ]);
   });
 });

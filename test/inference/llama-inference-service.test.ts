@@ -5,7 +5,9 @@ import { ModelReference } from '../../src/core/model-reference';
 import { SecretKeyReference } from '../../src/core/secret-reference';
 import { HarborModelRegistry } from '../../src/harbor/harbor-model-registry';
 import { HarborRobotAccount, RobotPermission } from '../../src/harbor/robot-account';
-import { CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION } from '../../src/inference/annotations';
+import {
+  CACHE_SCRIPT_CHECKSUM_ANNOTATION, MODEL_ANNOTATION, VELERO_BACKUP_VOLUMES_ANNOTATION, VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION,
+} from '../../src/inference/annotations';
 import { InferenceModel } from '../../src/inference/inference-model';
 import { LlamaInferenceService, LlamaInferenceServiceProps } from '../../src/inference/llama-inference-service';
 import { MODEL_CACHE_SCRIPT_KEY, modelCacheScript, servedModelPath } from '../../src/inference/model-cache';
@@ -55,7 +57,9 @@ describe('llama-server container', () => {
       '--port', '8080',
       '--model', servedModelPath('/models', GGUF),
       '--ctx-size', '2048',
+      '--threads', '1',
       '--parallel', '1',
+      '--cache-ram', '512',
       '--metrics',
     ]);
     expect(service.modelPath).toBe(servedModelPath('/models', GGUF));
@@ -65,7 +69,7 @@ describe('llama-server container', () => {
 
   test('threads, parallel, context size, port, GPU layers and extra args, in order', () => {
     const { server } = synth({
-      port: 9000, contextSize: 4096, threads: 4, parallel: 2, gpu: { count: 1, layers: 20 }, extraArgs: ['--chat-template', 'zephyr', '--flash-attn'],
+      port: 9000, contextSize: 4096, threads: 4, parallel: 2, promptCacheMib: 256, gpu: { count: 1, layers: 20 }, extraArgs: ['--chat-template', 'zephyr', '--flash-attn'],
     });
     expect(server.args).toEqual([
       '--host', '0.0.0.0',
@@ -74,11 +78,46 @@ describe('llama-server container', () => {
       '--ctx-size', '4096',
       '--threads', '4',
       '--parallel', '2',
+      '--cache-ram', '256',
       '--metrics',
       '--n-gpu-layers', '20',
       '--chat-template', 'zephyr', '--flash-attn',
     ]);
     expect(server.ports[0].containerPort).toBe(9000);
+  });
+
+  test('threads default to the CPU limit, else the CPU request, in whole cores (llama.cpp would count the node\'s cores)', () => {
+    const threads = (resources: LlamaInferenceServiceProps['resources']) => {
+      const args: string[] = synth({ resources }).server.args;
+      return args[args.indexOf('--threads') + 1];
+    };
+    expect(threads(undefined)).toBe('1');
+    expect(threads({ cpuRequest: '250m' })).toBe('1');
+    expect(threads({ cpuRequest: '2' })).toBe('2');
+    expect(threads({ cpuRequest: '2500m' })).toBe('2');
+    expect(threads({ cpuRequest: '1', cpuLimit: '4' })).toBe('4');
+    expect(threads({ cpuRequest: '500m', cpuLimit: '3.5' })).toBe('3');
+    expect(threads({ cpuRequest: '100m', cpuLimit: '500m' })).toBe('1');
+    expect(synth({ threads: 8, resources: { cpuRequest: '1' } }).server.args).toEqual(expect.arrayContaining(['--threads', '8']));
+  });
+
+  test('the prompt cache (--cache-ram, 8192 MiB upstream) is sized from the memory limit, 0 when little is left; settable', () => {
+    const cacheRam = (props: Partial<LlamaInferenceServiceProps>) => {
+      const args: string[] = synth(props).server.args;
+      expect(args.filter((a) => a === '--cache-ram')).toHaveLength(1);
+      return Number(args[args.indexOf('--cache-ram') + 1]);
+    };
+    const modelMib = TINYLLAMA_BYTES / 2 ** 20;
+    // Half of what the limit leaves after the model file and 512 MiB for KV cache and buffers.
+    expect(cacheRam({})).toBe(Math.floor((2174 - modelMib - 512) / 2));
+    expect(cacheRam({})).toBe(512);
+    expect(cacheRam({ resources: { memoryRequest: '4Gi', memoryLimit: '8Gi' } })).toBe(Math.floor((8192 - modelMib - 512) / 2));
+    expect(cacheRam({ model: InferenceModel.fromReference(reference(), GGUF) })).toBe((2048 - 512) / 2);
+    // Under 64 MiB left: off.
+    expect(cacheRam({ resources: { memoryRequest: '1Gi', memoryLimit: '1200Mi' } })).toBe(0);
+    expect(cacheRam({ resources: { memoryRequest: '512Mi', memoryLimit: '1Gi' } })).toBe(0);
+    expect(cacheRam({ promptCacheMib: 0 })).toBe(0);
+    expect(cacheRam({ promptCacheMib: 1024, resources: { memoryRequest: '4Gi', memoryLimit: '4Gi' } })).toBe(1024);
   });
 
   test('GPUs offload every layer by default', () => {
@@ -270,6 +309,33 @@ describe('model cache init container and Velero', () => {
     // A pod volume name, not the PVC name.
     expect(pod.volumes.map((v: any) => v.name)).toContain(annotations[VELERO_BACKUP_VOLUMES_ANNOTATION]);
     expect(annotations[VELERO_BACKUP_VOLUMES_ANNOTATION]).not.toBe(service.cacheClaimName);
+  });
+
+  test('Velero backs up only the cache volume in opt-in and in opt-out (defaultVolumesToFsBackup) mode', () => {
+    // Velero v1.18 GetVolumesByPod (pkg/util/podvolume/pod_volume.go): opt-in reads the include
+    // annotation only; opt-out takes every volume but hostPath, Secret, ConfigMap, projected and
+    // downwardAPI ones, minus the exclude annotation.
+    const backedUp = (s: Synthesized, defaultVolumesToFsBackup: boolean): string[] => {
+      const annotations = s.deployment.spec.template.metadata.annotations;
+      const list = (key: string) => (annotations[key] ?? '').split(',').filter((n: string) => n.length > 0);
+      if (!defaultVolumesToFsBackup) return list(VELERO_BACKUP_VOLUMES_ANNOTATION);
+      const excluded = list(VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION);
+      return s.pod.volumes
+        .filter((v: any) => !v.hostPath && !v.secret && !v.configMap && !v.projected && !v.downwardAPI)
+        .map((v: any) => v.name)
+        .filter((name: string) => !excluded.includes(name));
+    };
+    const robot = synth({}, (chart) => {
+      const harbor = new HarborModelRegistry(chart, 'harbor');
+      const puller = harbor.addProject('ml-models').addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference'] });
+      return { harbor, pullRobot: puller };
+    });
+    for (const s of [synth(), robot]) {
+      expect(backedUp(s, false)).toEqual(['model-cache']);
+      expect(backedUp(s, true)).toEqual(['model-cache']);
+    }
+    // The scratch emptyDirs are excluded by pod volume name.
+    expect(synth().deployment.spec.template.metadata.annotations[VELERO_BACKUP_VOLUMES_EXCLUDES_ANNOTATION]).toBe('tmp,model-cache-work');
   });
 
   test('a new model tag or digest rolls the pods (template annotation); the image stays the same', () => {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { ModelReference } from '../../src/core/model-reference';
 import { HarborExposure } from '../../src/harbor/exposure';
-import { HarborModelRegistry } from '../../src/harbor/harbor-model-registry';
+import { HarborModelRegistry, HarborModelRegistryProps } from '../../src/harbor/harbor-model-registry';
 import { RobotPermission } from '../../src/harbor/robot-account';
 import { InferenceModel } from '../../src/inference/inference-model';
 import { LlamaInferenceService, LlamaInferenceServiceProps } from '../../src/inference/llama-inference-service';
@@ -17,10 +17,14 @@ const PORTS: ModelPort[] = [
 const OTHER_NAMESPACES = ['apps', 'monitoring', 'other', 'ai-inference'];
 const DNS = ['inference -> kube-dns 53/TCP', 'inference -> kube-dns 53/UDP'];
 
-/** Harbor (ClusterIP exposure, nginx entry) with a pull robot for ai-inference, and the service in one chart. */
-function withHarbor(props: Partial<LlamaInferenceServiceProps> = {}, exposure?: HarborExposure): { objects: any[]; service: LlamaInferenceService } {
+/** Harbor (ClusterIP exposure unless given, nginx entry) with a pull robot for ai-inference, and the service in one chart. */
+function withHarbor(
+  props: Partial<LlamaInferenceServiceProps> = {},
+  exposure?: HarborExposure,
+  harborProps: Partial<HarborModelRegistryProps> = {},
+): { objects: any[]; service: LlamaInferenceService } {
   const chart = Testing.chart();
-  const harbor = new HarborModelRegistry(chart, 'harbor', exposure ? { exposure } : {});
+  const harbor = new HarborModelRegistry(chart, 'harbor', { ...(exposure ? { exposure } : {}), ...harborProps });
   const project = harbor.addProject('ml-models');
   const robot = project.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference'] });
   const model = InferenceModel.fromReference(project.modelReference('tinyllama-oras', 'v1.0.0-gguf'), GGUF, { sizeBytes: 668788096, plainHttp: true });
@@ -55,10 +59,42 @@ describe('inference NetworkPolicies admit exactly the declared flows', () => {
     expect(flows(objects)).toEqual([...DNS, 'inference -> nginx 8080/TCP', 'apps/* -> inference 9000/TCP'].sort());
   });
 
-  test('with an Ingress exposure the entry pods are core', () => {
-    const { objects } = withHarbor({}, HarborExposure.ingress({ host: 'harbor.example.com' }));
-    const policy = find(objects, 'NetworkPolicy', 'llama');
-    expect(policy.spec.egress[1].to[0].podSelector.matchLabels['app.kubernetes.io/component']).toBe('core');
+  test('with an Ingress exposure: the ingress controller the registry host resolves to on 80/443, and core on 8080', () => {
+    const { objects, service } = withHarbor({ clientNamespaces: ['apps'] }, HarborExposure.ingress({ host: 'harbor.example.com' }));
+    expect(service.model.reference.registry).toBe('harbor.example.com');
+    const controller: ModelPod = { id: 'ingress-controller', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ip: '10.244.1.1' };
+    expect(flows(objects, [controller])).toEqual([
+      ...DNS,
+      'inference -> core 8080/TCP',
+      'inference -> ingress-controller 80/TCP',
+      'inference -> ingress-controller 443/TCP',
+      'apps/* -> inference 8080/TCP',
+    ].sort());
+  });
+
+  test('with an Ingress exposure and a custom controller namespace', () => {
+    const { objects } = withHarbor({}, HarborExposure.ingress({ host: 'harbor.example.com' }), { ingressControllerNamespace: 'traefik' });
+    const egress = find(objects, 'NetworkPolicy', 'llama').spec.egress;
+    expect(egress.slice(1)).toEqual([
+      {
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'harbor' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/instance': 'harbor', 'app.kubernetes.io/component': 'core' } },
+        }],
+        ports: [{ port: 8080, protocol: 'TCP' }],
+      },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }], ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('explicit harborNamespace/harborPodLabels replace the entry derived from harbor, controller included', () => {
+    const { objects } = withHarbor(
+      { harborNamespace: 'ingress-nginx', harborPodLabels: { 'app.kubernetes.io/name': 'ingress-nginx' }, harborPort: 443 },
+      HarborExposure.ingress({ host: 'harbor.example.com' }),
+    );
+    const controller: ModelPod = { id: 'ingress-controller', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ip: '10.244.1.1' };
+    const bystander: ModelPod = { id: 'ingress-nginx/other', namespace: 'ingress-nginx', labels: { app: 'x' }, ip: '10.244.1.2' };
+    expect(flows(objects, [controller, bystander])).toEqual([...DNS, 'inference -> ingress-controller 443/TCP'].sort());
   });
 
   test('explicit registry peers, e.g. an ingress controller in front of Harbor', () => {

@@ -40,6 +40,20 @@ describe('LlamaInferenceService rejects bad props with a propError', () => {
     expectError(() => construct({ parallel: -2 }), 'parallel', '-2');
   });
 
+  test('threads above the CPU limit (CFS throttling) are refused', () => {
+    const error = expectError(() => construct({ threads: 4, resources: { cpuRequest: '1', cpuLimit: '2' } }), 'threads', '4');
+    expect(error.fix).toContain('cpuLimit');
+    expect(() => construct({ threads: 2, resources: { cpuRequest: '1', cpuLimit: '2' } })).not.toThrow();
+    expect(() => construct({ threads: 16, resources: { cpuRequest: '1' } })).not.toThrow();
+  });
+
+  test.each([
+    [-1, '-1'], [1.5, '1.5'], ['512', '"512"'], [2174, '2174'], [5000, '5000'],
+  ])('prompt cache size %p (0 up to below the memory limit, in MiB)', (promptCacheMib, shown) => {
+    const error = expectError(() => construct({ promptCacheMib: promptCacheMib as number }), 'promptCacheMib', shown);
+    expect(error.allowed).toContain('2174Mi');
+  });
+
   test('GPU layers without GPUs', () => {
     const error = expectError(() => construct({ gpu: { count: 0, layers: 20 } }), 'gpu.layers', '20');
     expect(error.fix).toContain('gpu.count');
@@ -145,6 +159,8 @@ describe('LlamaInferenceService rejects bad props with a propError', () => {
     [['--api-key-file', '/k'], 0, '"--api-key-file"'],
     [['-hf', 'TheBloke/x'], 0, '"-hf"'],
     [['--metrics'], 0, '"--metrics"'],
+    [['--cache-ram', '0'], 0, '"--cache-ram"'],
+    [['-cram=4096'], 0, '"-cram=4096"'],
   ])('extra args that conflict with managed flags: %p', (extraArgs, index, shown) => {
     const error = expectError(() => construct({ extraArgs }), `extraArgs[${index}]`, shown);
     expect(error.fix).toMatch(/remove ".*" from extraArgs and use the prop/);
