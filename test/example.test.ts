@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { buildExamplePlatform, TINYLLAMA } from '../examples/platform';
 import { ImageCatalog, ModelPlatform } from '../src';
+import { gatedBackups, withGatedBackups } from './backup/helpers';
 import { expectAllValid, serviceHostsIn } from './platform/synth';
 import { imagesOf } from '../src/platform/summary';
 
@@ -24,8 +25,9 @@ describe('the composed demo platform (npm run synth)', () => {
   });
 
   test('every object passes Kubernetes schema, strict field and Velero CRD validation', () => {
-    expect(objects.length).toBe(132);
-    expectAllValid(objects);
+    expect(objects.length).toBe(139);
+    // The Backup that the one-off backup Job creates is validated too.
+    expectAllValid(withGatedBackups(objects));
   });
 
   test('writes one file per chart whose lexical order is the apply order', () => {
@@ -46,11 +48,16 @@ describe('the composed demo platform (npm run synth)', () => {
       for (const dependency of chart.node.dependencies) expect(order.indexOf(dependency as any)).toBeLessThan(i);
     }
     expect(fs.readFileSync(path.join(app.outdir, files[5]), 'utf8')).toMatch(/kind: BackupStorageLocation/);
-    // Inside a file: Velero's CRD Job before its server, the storage location before the Schedule and Backup.
+    // Inside a file: Velero's CRD Job before its server, the storage location before the Schedule and the one-off backup's Job.
     const kinds = (chart: string) => order.find((c) => c.node.id === chart)!.toJson().map((o: any) => `${o.kind}/${o.metadata.name}`);
     const backup = kinds('platform-backup');
     expect(backup.findIndex((k: string) => k.startsWith('Job/velero-crd-install'))).toBeLessThan(backup.indexOf('Deployment/velero'));
-    expect(kinds('platform-backup-resources')).toEqual(['BackupStorageLocation/default', 'Schedule/ai-inference-schedule', 'Backup/ai-backup']);
+    expect(kinds('platform-backup-resources')).toEqual([
+      'BackupStorageLocation/default', 'Schedule/ai-inference-schedule',
+      'ServiceAccount/velero-backup-ai-backup', 'Role/velero-backup-ai-backup', 'RoleBinding/velero-backup-ai-backup',
+      'Role/velero-backup-ai-backup', 'RoleBinding/velero-backup-ai-backup', 'ConfigMap/velero-backup-ai-backup',
+      'NetworkPolicy/velero-backup-ai-backup', expect.stringMatching(/^Job\/velero-backup-ai-backup-[0-9a-f]{8}$/),
+    ]);
   });
 
   test('no Secret carries data: credentials are created in-cluster', () => {
@@ -137,12 +144,14 @@ describe('the composed demo platform (npm run synth)', () => {
       expect(server.spec.template.spec.containers[0].args.join(' ')).toContain(`--model /models/current/${TINYLLAMA.file}`);
     });
 
-    test('Velero backs up ai-inference, the model cache PVC included: Schedule and the seed\'s ai-backup', () => {
+    test('Velero backs up ai-inference, the model cache PVC included: Schedule (first run skipped) and the demo\'s ai-backup, created by a Job when ready', () => {
       expect(platform.inferenceNamespaces).toEqual(['ai-inference']);
       const schedule = objects.find((o) => o.kind === 'Schedule');
       expect(schedule.spec.template.includedNamespaces).toEqual(['ai-inference']);
       expect(schedule.spec.schedule).toBe('0 2 * * *');
-      const backup = objects.find((o) => o.kind === 'Backup');
+      expect(schedule.spec.skipImmediately).toBe(true);
+      expect(objects.filter((o) => o.kind === 'Backup')).toEqual([]);
+      const [backup] = gatedBackups(objects);
       expect(backup.metadata.name).toBe('ai-backup');
       expect(backup.spec.includedNamespaces).toEqual(['ai-inference']);
       const server = byName(objects, 'Deployment', 'ai-inference', 'llama');
@@ -166,7 +175,8 @@ describe('the composed demo platform (npm run synth)', () => {
     const inference = summaries.find((s) => s.title === 'LlamaInferenceService ai-inference-llama')!;
     expect(inference).toMatchObject({ chart: 'platform-inference', objectCount: 7, storage: ['PVC llama-model-cache 5Gi'] });
     expect(inference.images).toEqual(['ghcr.io/ggml-org/llama.cpp:server-b8840', 'ghcr.io/oras-project/oras:v1.3.3']);
-    expect(summaries.find((s) => s.chart === 'platform-backup-resources')!.title).toBe('BackupStorageLocation default, Schedule ai-inference-schedule, Backup ai-backup');
+    expect(summaries.filter((s) => s.chart === 'platform-backup-resources').map((s) => s.title))
+      .toEqual(['OneOffBackup backup-ai-backup', 'BackupStorageLocation default, Schedule ai-inference-schedule']);
   });
 
   test('architecture.md: a Mermaid diagram generated from the construct tree', () => {

@@ -1,3 +1,5 @@
+import { Duration } from 'cdk8s';
+
 /**
  * What a backup of one namespace contains and how long it is kept: the fields shared by a
  * Backup and the `template` of a Schedule (`velero.io/v1` BackupSpec).
@@ -81,6 +83,14 @@ export interface NamespaceBackupOptions extends BackupContentOptions {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+
+  /**
+   * How long the Job that creates the Backup waits, in all, for the BackupStorageLocation to be
+   * Available and the namespace's Deployments and StatefulSets to be ready before it fails (it is
+   * retried up to 3 times). Between 1 minute and 7 days.
+   * @default Duration.hours(1)
+   */
+  readonly waitTimeout?: Duration;
 
   /**
    * Fields merged (recursively) into `spec` last, for what the typed options do not cover

@@ -22,8 +22,12 @@ export interface NamespaceScheduleOptions extends BackupContentOptions {
   readonly paused?: boolean;
 
   /**
-   * Skip the backup a new (or unpaused) Schedule otherwise takes immediately.
-   * @default - the server setting (false: a new schedule backs up at once)
+   * Skip the backup a new (or unpaused) Schedule otherwise takes immediately. On by default: that
+   * backup would start before the BackupStorageLocation is Available and fail validation for good,
+   * and before the workloads run, so their volumes would be skipped. Take a first backup with
+   * `velero backup create --from-schedule <name>` once `velero backup-location get` shows
+   * Available, or declare one with `backupNamespace()`, which waits for both.
+   * @default true
    */
   readonly skipImmediately?: boolean;
 

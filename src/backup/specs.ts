@@ -42,7 +42,8 @@ export function namespaceScheduleSpec(
     schedule: requireCron(ctx('cron'), options.cron),
     template: namespaceBackupSpec(ctx, namespace, options),
     paused: options.paused,
-    skipImmediately: options.skipImmediately,
+    // See NamespaceScheduleOptions.skipImmediately: the immediate run would fail or miss volumes.
+    skipImmediately: options.skipImmediately ?? true,
     useOwnerReferencesInBackup: options.useOwnerReferencesInBackup,
   });
 }

@@ -1,6 +1,7 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NamespaceBackupOptions } from './backup';
+import { buildBackupGate, OneOffBackup } from './backup-gate';
 import { ANNOTATIONS, VELERO, VeleroContext, WAVES, veleroLabels } from './context';
 import { buildCrdInstall } from './crd-install';
 import { CustomResourceTarget, mergeSpec, namespacedRef, veleroResource } from './custom-resource';
@@ -21,7 +22,7 @@ import { ImageCatalog, PlatformImage } from '../core/images';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { PropContext, requireDnsLabel } from '../core/validate';
+import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
 
@@ -69,6 +70,9 @@ export class VeleroKopiaBackup extends Construct {
   public readonly maintenanceConfigMapName: string;
 
   private readonly target: CustomResourceTarget;
+  private readonly ctx: VeleroContext;
+  private readonly gateImage: string;
+  private readonly apiServerCidr: string;
   private readonly bslRef: string;
   private readonly declaredBackups = new Map<string, string[]>();
   private readonly declaredSchedules = new Map<string, string[]>();
@@ -89,6 +93,9 @@ export class VeleroKopiaBackup extends Construct {
       pluginImage: this.pluginImage,
       version: PlatformImage.VELERO.tag,
     };
+    this.ctx = ctx;
+    this.gateImage = images.resolve(PlatformImage.HARBOR_PREPARE);
+    this.apiServerCidr = settings.apiServerCidr;
 
     const installChart = Chart.of(this);
     this.resourcesChart = this.resolveResourcesChart(id, installChart, props.resourcesChart);
@@ -209,23 +216,48 @@ export class VeleroKopiaBackup extends Construct {
   }
 
   /**
-   * A Backup of `namespace`, taken once when the object is created (the declarative form of
-   * `velero backup create <name> --include-namespaces <namespace>`).
+   * A one-off Backup of `namespace` (the declarative form of
+   * `velero backup create <name> --include-namespaces <namespace>`), created by a Job once it can
+   * succeed: when the BackupStorageLocation is Available and every Deployment and StatefulSet of
+   * `namespace` is ready. Velero fails a Backup created before its location is Available for good,
+   * and skips the volumes of pods that are not Running without an error, so a Backup object applied
+   * together with the location would lose one or the other.
+   *
+   * The Backup is not part of the manifests: GitOps tools apply (and keep) the Job, which creates
+   * the Backup once and leaves an existing one alone; they do not re-create the Backup when
+   * Velero's garbage collection deletes it after its `ttl`.
    *
    * @param namespace namespace to back up
    * @param options name (e.g. `ai-backup`), retention and content
-   * @returns the Backup object
+   * @returns the Job that creates the Backup
    */
   public backupNamespace(namespace: string, options: NamespaceBackupOptions = {}): ApiObject {
     const at = this.ctxFor('backupNamespace');
     requireDnsLabel(at('namespace'), namespace);
     const name = requireDnsLabel(at('name'), options.name ?? `${namespace}-backup`);
     const spec = mergeSpec(at('extraSpec'), namespaceBackupSpec(at, namespace, options), options.extraSpec);
-    const backup = veleroResource(this.target, {
-      kind: 'Backup', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
+    const id = `backup-${name}`;
+    if (this.declaredBackups.has(name) || this.resourcesChart.node.tryFindChild(id)) {
+      throw propError({ ...at('name'), value: name, allowed: `a Backup name not used yet in chart ${this.resourcesChart.node.path}`, fix: 'pass another name' });
+    }
+    // A model download on a cold cache can take long: an hour by default, a week at most.
+    const waitTimeoutSeconds = requireInteger(at('waitTimeout'), (options.waitTimeout ?? Duration.hours(1)).toSeconds(), 60, 7 * 86400);
+    const job = buildBackupGate(new OneOffBackup(this.resourcesChart, id), this.ctx, {
+      backup: {
+        apiVersion: 'velero.io/v1',
+        kind: 'Backup',
+        metadata: { name, namespace: this.namespace, labels: { ...this.target.labels, ...(options.labels ?? {}) } },
+        spec,
+      },
+      workloadNamespace: namespace,
+      storageLocation: options.storageLocation ?? this.backupStorageLocationName,
+      image: this.gateImage,
+      apiServerCidr: this.apiServerCidr,
+      dependsOn: [this.crdInstallJobRef, this.bslRef],
+      waitTimeoutSeconds,
     });
     this.declaredBackups.set(name, [namespace]);
-    return backup;
+    return job;
   }
 
   /**

@@ -15,9 +15,11 @@ export interface PlatformBackupOptions extends VeleroKopiaBackupOptions {
   readonly scheduleTtl?: string;
 
   /**
-   * Name of a one-off Backup of the inference namespaces, applied with the platform (the seed's
-   * `velero backup create ai-backup --include-namespaces ai-inference`). With several inference
-   * namespaces each gets `<name>-<namespace>`.
+   * Name of a one-off Backup of the inference namespaces (the demo's
+   * `velero backup create ai-backup --include-namespaces ai-inference`), created by a Job once the
+   * storage location is Available and the namespace's workloads are ready (see
+   * `VeleroKopiaBackup.backupNamespace`). With several inference namespaces each gets
+   * `<name>-<namespace>`.
    * @default - none
    */
   readonly oneOffBackupName?: string;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { build, buildWithSeaweedFS, bucketIn, find } from './helpers';
+import { build, buildWithSeaweedFS, bucketIn, find, gatedBackups, withGatedBackups } from './helpers';
 import { ExistingResourcePolicy } from '../../src/backup/restore';
 import { VeleroKopiaBackup } from '../../src/backup/velero-kopia-backup';
 import { clusterScopedKinds, objectRef } from '../../src/pulumi/chart-objects';
@@ -40,10 +40,10 @@ describeWithVeleroCrds('Velero custom resources (validated against the 1.18.1 CR
     expect(vsl.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
   });
 
-  test("the seed's Backup `ai-backup` of `ai-inference` (= velero backup create ai-backup --include-namespaces ai-inference)", () => {
+  test("the demo's Backup `ai-backup` of `ai-inference` (= velero backup create ai-backup --include-namespaces ai-inference), created by its Job", () => {
     const { velero, resources } = build();
     velero.backupNamespace('ai-inference', { name: 'ai-backup' });
-    const objects = resources();
+    const objects = withGatedBackups(resources());
     valid(objects);
     const backup = find(objects, 'Backup', 'ai-backup');
     expect(backup.metadata.namespace).toBe('velero');
@@ -66,7 +66,7 @@ describeWithVeleroCrds('Velero custom resources (validated against the 1.18.1 CR
       labels: { team: 'ml' },
       extraSpec: { hooks: { resources: [{ name: 'sync', pre: [{ exec: { container: 'llama', command: ['/bin/sync'], onError: 'Continue' } }] }] } },
     });
-    const objects = resources();
+    const objects = withGatedBackups(resources());
     valid(objects);
     const backup = find(objects, 'Backup', 'ai-inference-backup');
     expect(backup.metadata.labels.team).toBe('ml');
@@ -105,7 +105,10 @@ describeWithVeleroCrds('Velero custom resources (validated against the 1.18.1 CR
       skipImmediately: true,
       useOwnerReferencesInBackup: false,
     });
-    expect(find(objects, 'Schedule', 'ai-inference-6h').spec).toEqual({ schedule: '@every 6h', template: { includedNamespaces: ['ai-inference'] }, paused: true });
+    // skipImmediately defaults to true: the immediate run would come before the location is Available.
+    expect(find(objects, 'Schedule', 'ai-inference-6h').spec).toEqual({ schedule: '@every 6h', template: { includedNamespaces: ['ai-inference'] }, paused: true, skipImmediately: true });
+    velero.scheduleNamespace('ai-inference', { cron: '@hourly', name: 'at-once', skipImmediately: false });
+    expect(find(resources(), 'Schedule', 'at-once').spec.skipImmediately).toBe(false);
   });
 
   test('Restore from ai-backup: into a new namespace, or over a deleted one with update policy', () => {
@@ -145,7 +148,7 @@ describeWithVeleroCrds('Velero custom resources (validated against the 1.18.1 CR
   test('extraSpec is not checked by the construct, but the strict CRD validation catches a wrong field', () => {
     const { velero, resources } = build();
     velero.backupNamespace('ai-inference', { extraSpec: { includedNamespace: ['typo'] } });
-    expect(() => valid(resources())).toThrow(/Backup\/velero\/ai-inference-backup \/spec\/includedNamespace: unknown field/);
+    expect(() => valid(withGatedBackups(resources()))).toThrow(/Backup\/velero\/ai-inference-backup \/spec\/includedNamespace: unknown field/);
   });
 
   test('composed with SeaweedFSStorage, every object of every chart is valid', () => {
@@ -153,7 +156,7 @@ describeWithVeleroCrds('Velero custom resources (validated against the 1.18.1 CR
     built.velero.scheduleNamespace('ai-inference', { cron: '0 2 * * *', ttl: '168h0m0s' });
     built.velero.backupNamespace('ai-inference', { name: 'ai-backup' });
     built.velero.restore({ backupName: 'ai-backup', namespaceMapping: { 'ai-inference': 'ai-inference-restored' } });
-    valid(built.app.charts.flatMap((c) => Testing.synth(c)));
+    valid(withGatedBackups(built.app.charts.flatMap((c) => Testing.synth(c))));
     expect(built.app.charts.map((c) => c.node.id)).toEqual(['storage', 'backup', 'velero-resources']);
   });
 
@@ -190,7 +193,8 @@ describe('apply order', () => {
     expect(first).toContain('kind: Job');
     expect(first).not.toContain('apiVersion: velero.io/v1');
     expect(second).toContain('kind: BackupStorageLocation');
-    expect(second).toContain('name: ai-backup');
+    expect(second).toContain('name: velero-backup-ai-backup');
+    expect(second).not.toContain('kind: Backup\n');
   });
 
   test('a given resourcesChart is used and made to depend on the install chart', () => {
@@ -214,10 +218,14 @@ describe('apply order', () => {
     const objects = resources();
     const bsl = find(objects, 'BackupStorageLocation', 'default');
     expect(wave(job)).toBeLessThan(wave(bsl));
-    for (const o of objects.filter((x) => x.kind !== 'BackupStorageLocation')) {
+    // The backed-up namespace (for the one-off backup Job's Role there) keeps Argo CD's default wave 0.
+    expect(find(objects, 'Namespace', 'ai-inference').metadata.annotations).toBeUndefined();
+    for (const o of objects.filter((x) => x.kind !== 'BackupStorageLocation' && x.kind !== 'Namespace')) {
       expect(wave(o)).toBeGreaterThan(wave(bsl));
     }
-    for (const o of objects) expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    for (const o of objects.filter((x) => x.apiVersion === 'velero.io/v1')) {
+      expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    }
   });
 
   test('depends-on names the CRD Job (and the BSL for operations) in the provider reference format', () => {
@@ -231,15 +239,17 @@ describe('apply order', () => {
     const jobRef = objectRef(job, scoped, 'default');
     expect(jobRef).toBe(`batch/namespaces/velero/Job/${job.metadata.name}`);
     expect(bsl.metadata.annotations['config.kubernetes.io/depends-on']).toBe(jobRef);
-    expect(find(objects, 'Backup', 'ai-backup').metadata.annotations['config.kubernetes.io/depends-on'])
-      .toBe(`${jobRef},${objectRef(bsl, scoped, 'default')}`);
-    // The Backup follows the BSL in the file too.
-    expect(objects.indexOf(bsl)).toBeLessThan(objects.indexOf(find(objects, 'Backup', 'ai-backup')));
+    const gate = find(objects, 'Job', /^velero-backup-ai-backup-/);
+    expect(gate.metadata.annotations['config.kubernetes.io/depends-on']).toBe(`${jobRef},${objectRef(bsl, scoped, 'default')}`);
+    // The Job that creates the Backup follows the BSL in the file too.
+    expect(objects.indexOf(bsl)).toBeLessThan(objects.indexOf(gate));
   });
 
-  test('methods return the ApiObjects', () => {
+  test('methods return the ApiObjects (for a one-off backup, the Job that creates it)', () => {
     const { velero } = build();
-    expect(velero.backupNamespace('ai-inference')).toBeInstanceOf(ApiObject);
+    const gate = velero.backupNamespace('ai-inference');
+    expect(gate).toBeInstanceOf(ApiObject);
+    expect(gate.kind).toBe('Job');
     expect(velero.scheduleNamespace('ai-inference', { cron: '@hourly' })).toBeInstanceOf(ApiObject);
     expect(velero.restore({ backupName: 'ai-inference-backup' })).toBeInstanceOf(ApiObject);
   });

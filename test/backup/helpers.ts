@@ -57,3 +57,13 @@ export function envMap(container: any): Record<string, string> {
   return Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath}`]));
 }
 
+
+/** The Backups that one-off backup Jobs create: the `backup.json` of their ConfigMaps. */
+export function gatedBackups(objects: any[]): any[] {
+  return objects.filter((o) => o.kind === 'ConfigMap' && o.data?.['backup.json'] !== undefined).map((o) => JSON.parse(o.data['backup.json']));
+}
+
+/** The objects plus the Backups their Jobs create, to validate and inspect those like applied objects. */
+export function withGatedBackups(objects: any[]): any[] {
+  return [...objects, ...gatedBackups(objects)];
+}

@@ -15,6 +15,10 @@ Usage: python3 -I kube-api.py COMMAND ARGS...
   get PATH                          prints the JSON object at an API PATH (e.g. /apis/velero.io/v1/...)
   create PATH FILE                  POSTs the JSON object in FILE to the collection PATH; prints
                                     "created" or "exists"
+  status-phase PATH                 prints .status.phase of the object at PATH (an empty line when unset)
+  workloads-ready NS                prints "ready: ..." when every Deployment and StatefulSet of NS
+                                    has all its replicas updated and ready (and there is at least
+                                    one), else "waiting: ..." naming what is not
 
 Exit status: 0 success, 1 API or connection error, 2 usage error, 3 forbidden (the namespace or the
 Role that grants this Job access does not exist yet), 4 not found (secret-keys, secret-value, get).
@@ -198,6 +202,37 @@ def cmd_create(path, file):
     print(create_object(path, obj))
 
 
+def cmd_status_phase(path):
+    obj = get_object(path)
+    print((obj.get('status') or {}).get('phase') or '')
+
+
+def workload_state(kind, item):
+    """(ready?, description) of one Deployment or StatefulSet."""
+    meta, spec, status = item.get('metadata') or {}, item.get('spec') or {}, item.get('status') or {}
+    desired = spec.get('replicas', 1)
+    ready, updated = status.get('readyReplicas', 0), status.get('updatedReplicas', 0)
+    current = status.get('observedGeneration', 0) >= meta.get('generation', 0)
+    text = '%s/%s %d/%d ready' % (kind, meta.get('name', '?'), ready, desired)
+    if not current:
+        text += ', rollout not observed yet'
+    return current and ready >= desired and updated >= desired, text
+
+
+def cmd_workloads_ready(namespace):
+    ns = urllib.parse.quote(namespace, safe='')
+    states = []
+    for kind, plural in (('deployment', 'deployments'), ('statefulset', 'statefulsets')):
+        listing = get_object('/apis/apps/v1/namespaces/%s/%s' % (ns, plural))
+        states += [workload_state(kind, item) for item in listing.get('items') or []]
+    if not states:
+        print('waiting: no Deployment or StatefulSet in namespace %s yet' % namespace)
+    elif all(ready for ready, _ in states):
+        print('ready: ' + ', '.join(text for _, text in states))
+    else:
+        print('waiting: ' + ', '.join(text for ready, text in states if not ready))
+
+
 COMMANDS = {
     'secret-state': (cmd_secret_state, 2, 2),
     'secret-keys': (cmd_secret_keys, 2, 3),
@@ -205,6 +240,8 @@ COMMANDS = {
     'create-secret': (cmd_create_secret, 2, None),
     'get': (cmd_get, 1, 1),
     'create': (cmd_create, 2, 2),
+    'status-phase': (cmd_status_phase, 1, 1),
+    'workloads-ready': (cmd_workloads_ready, 1, 1),
 }
 
 
