@@ -16,6 +16,7 @@ import { resolveStartupSeconds, serverProbes } from './probes';
 import { serverArgs, validateExtraArgs } from './server-args';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
+import { imageTag } from '../core/image-reference';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
@@ -568,14 +569,6 @@ const UNKNOWN_SIZE_PULL_SECONDS = 1800;
 function progressDeadlineSeconds(startupSeconds: number, modelBytes: number | undefined): number {
   const pullSeconds = modelBytes === undefined ? UNKNOWN_SIZE_PULL_SECONDS : Math.ceil(modelBytes / PULL_BYTES_PER_SECOND);
   return Math.max(600, startupSeconds + pullSeconds);
-}
-
-/** The tag of an image reference (`…/llama.cpp:server-b8840[@sha256:…]`), if it has one. */
-function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0];
-  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
 }
 
 /** Server resources: weights are mmap'd (page cache counts against the memory limit), plus KV cache and buffers. */
