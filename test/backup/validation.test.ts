@@ -157,8 +157,8 @@ describe('https to SeaweedFS before 3.85 with velero-plugin-for-aws v1.14.1/v1.1
   });
 });
 
-function attributesOf(bucket: S3Bucket) {
-  return { endpoint: bucket.endpoint, bucket: bucket.bucket, region: bucket.region, forcePathStyle: bucket.forcePathStyle, credentials: bucket.credentials };
+function attributesOf(b: S3Bucket) {
+  return { endpoint: b.endpoint, bucket: b.bucket, region: b.region, forcePathStyle: b.forcePathStyle, credentials: b.credentials };
 }
 
 describe('cron expressions as robfig/cron ParseStandard reads them', () => {
