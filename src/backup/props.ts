@@ -120,8 +120,10 @@ export interface VeleroKopiaBackupOptions {
 
   /**
    * Set `AWS_REQUEST_CHECKSUM_CALCULATION=when_required` and
-   * `AWS_RESPONSE_CHECKSUM_VALIDATION=when_required` on the server, a mitigation for stores that
-   * mishandle the SDK's default checksum trailers. Its effect with plugin 1.14.x is UNVERIFIED.
+   * `AWS_RESPONSE_CHECKSUM_VALIDATION=when_required` on the server, so the plugin's AWS SDK
+   * computes checksums only where an operation requires one. Over `http://` the SDK sends checksums
+   * as headers only (never aws-chunked trailers), so this is not needed for SeaweedFS over http;
+   * over `https://` it does not cover the plugin's multipart uploads (velero-io/velero#10543).
    * @default - true for S3-compatible stores, false for AWS
    */
   readonly sdkChecksumWhenRequired?: boolean;
@@ -166,6 +168,9 @@ export interface VeleroKopiaBackupProps extends VeleroKopiaBackupOptions {
    * Bucket for backups, e.g. `SeaweedFSStorage.addBucket('velero', { consumerNamespace: 'velero' })`.
    * Its credentials must name a Secret in Velero's namespace; Velero gets its own bucket (or
    * `prefix`), because it rejects a location whose root holds foreign top-level directories.
+   * An `https://` endpoint on SeaweedFS before 3.85 (`S3Bucket.seaweedFSVersion`) is rejected
+   * with velero-plugin-for-aws v1.14.1/v1.14.2: over https their AWS SDK sends aws-chunked bodies
+   * with a checksum trailer, which those SeaweedFS releases store inside the objects.
    */
   readonly bucket: S3Bucket;
 

@@ -52,11 +52,12 @@ export function buildServer(scope: Construct, ctx: VeleroContext, options: Serve
     ...credentialFileEnv(),
   ];
   if (options.checksumWhenRequired) {
-    // Mitigation for S3-compatible stores: ask aws-sdk-go-v2 (in velero-plugin-for-aws 1.14.x) to
-    // compute and validate checksums only when an operation requires them, so uploads are not sent
-    // as aws-chunked bodies with CRC32 trailers that SeaweedFS 3.73 stores verbatim. Effect on the
-    // plugin's multipart path is UNVERIFIED (velero-io/velero#10543; reference §6): test a backup
-    // and restore round trip against the real store.
+    // S3-compatible stores: ask aws-sdk-go-v2 (in velero-plugin-for-aws 1.14.x) to compute and
+    // validate checksums only when an operation requires them. Over http, as with SeaweedFSStorage,
+    // the SDK sends checksums as headers only, never as aws-chunked trailers, and SeaweedFS ignores
+    // those headers: harmless, and it keeps single-part uploads plain should the endpoint become
+    // https. The multipart path ignores these variables (velero-io/velero#10543); the https
+    // combination that stores trailers inside objects is rejected in storage-location.ts.
     env.push(
       { name: 'AWS_REQUEST_CHECKSUM_CALCULATION', value: 'when_required' },
       { name: 'AWS_RESPONSE_CHECKSUM_VALIDATION', value: 'when_required' },

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-30';
 import { parseGoDuration, formatGoDuration, requirePositiveDuration } from './durations';
 import { VeleroKopiaBackupProps, VeleroLogLevel } from './props';
-import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
+import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requireDecodableUploads, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
+import { ImageCatalog, PlatformImage } from '../core/images';
 import { Wire } from '../core/kube-object';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket } from '../core/s3-bucket';
@@ -15,6 +16,10 @@ const CONSTRUCT = 'VeleroKopiaBackup';
 export interface VeleroSettings {
   readonly namespace: string;
   readonly bucket: S3Bucket;
+  /** Velero server image. */
+  readonly veleroImage: string;
+  /** velero-plugin-for-aws image. */
+  readonly pluginImage: string;
   readonly prefix?: string;
   /** BSL `checksumAlgorithm`, or undefined for the plugin default. */
   readonly checksumAlgorithm?: string;
@@ -44,6 +49,9 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
   const namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'velero');
   const bucket = requireUsableBucket(props.bucket, namespace);
   const aws = isAwsEndpoint(bucket.endpoint);
+  const images = props.images ?? new ImageCatalog();
+  const pluginImage = images.resolve(PlatformImage.VELERO_PLUGIN_AWS);
+  requireDecodableUploads(bucket, pluginImage);
   const kubeletRootDir = props.kubeletRootDir ?? '/var/lib/kubelet';
   if (!/^\/[A-Za-z0-9._/-]*$/.test(kubeletRootDir) || kubeletRootDir.includes('..')) {
     throw propError({ ...at('kubeletRootDir'), value: kubeletRootDir, allowed: 'an absolute path without ".."', fix: 'pass e.g. "/var/lib/kubelet"' });
@@ -55,6 +63,8 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
   return {
     namespace,
     bucket,
+    veleroImage: images.resolve(PlatformImage.VELERO),
+    pluginImage,
     prefix: props.prefix === undefined ? undefined : requirePrefix(at('prefix'), props.prefix),
     // S3-compatible stores: no checksum request (reference §6); AWS keeps the plugin default.
     checksumAlgorithm: props.checksumAlgorithm === undefined ? (aws ? undefined : '') : requireOneOf(at('checksumAlgorithm'), props.checksumAlgorithm, CHECKSUM_ALGORITHMS),

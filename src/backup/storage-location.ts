@@ -2,7 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { VELERO, WAVES } from './context';
 import { CustomResourceTarget, veleroResource } from './custom-resource';
 import { propError } from '../core/errors';
+import { imageTag } from '../core/image-reference';
 import { S3Bucket } from '../core/s3-bucket';
+import { seaweedFSOlderThan } from '../core/seaweedfs-release';
 import { PropContext } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
@@ -47,6 +49,39 @@ export function requireUsableBucket(bucket: S3Bucket, namespace: string): S3Buck
   return bucket;
 }
 
+/**
+ * velero-plugin-for-aws releases whose aws-sdk-go-v2 (s3 v1.97.3 in v1.14.1, v1.101.0 in v1.14.2;
+ * v1.14.0 still had v1.48.0) sends uploads over https as aws-chunked bodies with a checksum trailer
+ * (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`), on the multipart path whatever `checksumAlgorithm` and the
+ * `AWS_*_CHECKSUM_*` variables say (velero-io/velero#9951, #10543). Over http the SDK puts
+ * checksums in headers only and sends plain bodies.
+ */
+export const TRAILER_PLUGIN_TAGS = ['v1.14.1', 'v1.14.2'];
+/**
+ * First SeaweedFS release that decodes those bodies (seaweedfs/seaweedfs#6539, in 3.85; signed
+ * trailers followed in 4.02, #7623). Older releases store the framing inside the object, and Velero
+ * later fails to read it (`gzip: invalid header`).
+ */
+export const SEAWEEDFS_TRAILER_DECODING = { major: 3, minor: 85, text: '3.85' };
+
+/**
+ * Rejects the one combination known to corrupt backups: an https endpoint, a plugin release that
+ * sends aws-chunked trailers over https, and a SeaweedFS release that cannot decode them.
+ */
+export function requireDecodableUploads(bucket: S3Bucket, pluginImage: string): void {
+  const pluginTag = imageTag(pluginImage);
+  const seaweed = bucket.seaweedFSVersion;
+  if (!bucket.secure || seaweed === undefined || pluginTag === undefined || !TRAILER_PLUGIN_TAGS.includes(pluginTag)) return;
+  if (!seaweedFSOlderThan(seaweed, SEAWEEDFS_TRAILER_DECODING.major, SEAWEEDFS_TRAILER_DECODING.minor)) return;
+  throw propError({
+    construct: CONSTRUCT,
+    prop: 'bucket.endpoint',
+    value: bucket.endpoint,
+    allowed: `an http:// endpoint for a bucket on SeaweedFS ${seaweed} with velero-plugin-for-aws ${pluginTag}: over https the plugin's AWS SDK sends uploads as aws-chunked bodies with a checksum trailer, which SeaweedFS before ${SEAWEEDFS_TRAILER_DECODING.text} does not decode but stores inside the objects (restores then fail with "gzip: invalid header")`,
+    fix: `use the gateway's in-cluster http endpoint (what SeaweedFSStorage.addBucket returns, e.g. http://seaweedfs-s3.seaweedfs.svc:8333), or run SeaweedFS ${SEAWEEDFS_TRAILER_DECODING.text} or later and declare that release in the bucket's seaweedFSVersion`,
+  });
+}
+
 /** The endpoint as BSL `s3Url`: scheme and host[:port] only (Kopia rejects a path: `path is not expected in s3Url`). */
 export function s3Url(ctx: PropContext, endpoint: string): string {
   let url: URL | undefined;
@@ -89,9 +124,9 @@ export function buildBackupStorageLocation(target: CustomResourceTarget, options
   };
   if (options.checksumAlgorithm !== undefined) {
     // "" tells velero-plugin-for-aws (>= 1.9.2) not to ask the SDK for a CRC32 checksum, the
-    // documented workaround for stores that reject it (XAmzContentSHA256Mismatch). With plugin
-    // 1.14.x the SDK still adds aws-chunked trailers by default, which SeaweedFS 3.73 does not
-    // decode (reference §6, seaweedfs.md §12): the server env in server.ts is the second half.
+    // documented workaround for stores that reject it (XAmzContentSHA256Mismatch). Over http the
+    // SDK would only send it as a header; aws-chunked trailers are an https matter (see
+    // requireDecodableUploads above).
     config.checksumAlgorithm = options.checksumAlgorithm;
   }
   if (options.publicUrl !== undefined) config.publicUrl = options.publicUrl;

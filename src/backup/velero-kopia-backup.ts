@@ -85,8 +85,8 @@ export class VeleroKopiaBackup extends Construct {
     this.prefix = settings.prefix;
 
     const images = props.images ?? new ImageCatalog();
-    this.veleroImage = images.resolve(PlatformImage.VELERO);
-    this.pluginImage = images.resolve(PlatformImage.VELERO_PLUGIN_AWS);
+    this.veleroImage = settings.veleroImage;
+    this.pluginImage = settings.pluginImage;
     const ctx: VeleroContext = {
       namespace: this.namespace,
       veleroImage: this.veleroImage,

@@ -1,4 +1,5 @@
 import { propError } from './errors';
+import { seaweedFSRelease } from './seaweedfs-release';
 import { requireSecretDataKey } from './secret-reference';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from './validate';
 
@@ -65,6 +66,15 @@ export interface S3BucketAttributes {
    * @default - none; constructs that write to the bucket then ask for credentials
    */
   readonly credentials?: S3Credentials;
+
+  /**
+   * The SeaweedFS release that serves the bucket, when the store is SeaweedFS, e.g. `3.73`.
+   * Consumers check what their clients send against it: `VeleroKopiaBackup` rejects an `https://`
+   * endpoint on SeaweedFS before 3.85, which stores the AWS SDK's aws-chunked upload framing inside
+   * the objects. `SeaweedFSStorage.addBucket` sets it.
+   * @default - the store is not SeaweedFS, or its release is unknown
+   */
+  readonly seaweedFSVersion?: string;
 }
 
 /**
@@ -108,6 +118,8 @@ export class S3Bucket {
   public readonly forcePathStyle: boolean;
   /** Consumer credentials, if known. */
   public readonly credentials?: S3Credentials;
+  /** The SeaweedFS release serving the bucket, if the store is SeaweedFS and its release is known. */
+  public readonly seaweedFSVersion?: string;
 
   private constructor(attributes: S3BucketAttributes) {
     this.endpoint = validateEndpoint(attributes.endpoint);
@@ -116,6 +128,32 @@ export class S3Bucket {
     this.region = requireNonEmpty({ construct: 'S3Bucket', prop: 'region' }, attributes.region ?? 'us-east-1', 'us-east-1');
     this.forcePathStyle = attributes.forcePathStyle ?? true;
     this.credentials = attributes.credentials;
+    if (attributes.seaweedFSVersion !== undefined && seaweedFSRelease(attributes.seaweedFSVersion) === undefined) {
+      throw propError({
+        construct: 'S3Bucket',
+        prop: 'seaweedFSVersion',
+        value: attributes.seaweedFSVersion,
+        allowed: 'a SeaweedFS release MAJOR.MINOR, optionally followed by an image variant (e.g. "3.73" or "3.73_large_disk")',
+        fix: 'pass the release the store runs, or leave it out when the store is not SeaweedFS',
+      });
+    }
+    this.seaweedFSVersion = attributes.seaweedFSVersion;
+  }
+
+  /**
+   * The same bucket (name, region, addressing, credentials, store release) reached through another
+   * endpoint, e.g. a TLS-terminating proxy or Ingress in front of the S3 gateway.
+   * @param endpoint URL with scheme, host and optional port and no path
+   */
+  public withEndpoint(endpoint: string): S3Bucket {
+    return new S3Bucket({
+      endpoint,
+      bucket: this.bucket,
+      region: this.region,
+      forcePathStyle: this.forcePathStyle,
+      credentials: this.credentials,
+      seaweedFSVersion: this.seaweedFSVersion,
+    });
   }
 
   /** Whether the endpoint uses TLS. */

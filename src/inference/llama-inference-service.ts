@@ -10,7 +10,8 @@ import { GpuOptions } from './gpu';
 import { ResolvedGpu, requireLabelMap, resolveGpu } from './gpu-settings';
 import { InferenceModel } from './inference-model';
 import {
-  MODEL_CACHE_SCRIPT_KEY, ModelCacheContainerOptions, modelCacheInitContainer, modelCacheScript, modelCacheVolumes, servedModelPath,
+  MODEL_CACHE_SCRIPT_KEY, ModelCacheContainerOptions, modelCacheInitContainer, modelCacheScript, modelCacheVolumes, registryWaitSeconds,
+  servedModelPath,
 } from './model-cache';
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
 import { ensureDefaultDeny, serverPolicy } from './network-policies';
@@ -18,6 +19,7 @@ import { resolveStartupSeconds, serverProbes } from './probes';
 import { defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
+import { imageTag } from '../core/image-reference';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
 import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
@@ -165,8 +167,9 @@ export interface LlamaServerOptions {
 
   /**
    * How long the model may take to load before the container is restarted (startup probe on
-   * `/health`, which answers 503 while loading). The pull from the registry is not included: it
-   * runs in the init container before.
+   * `/health`, which answers 503 while loading). The pull from the registry, and the wait for an
+   * unreachable registry (at most `registryWaitSeconds`, 96 s), are not included: they run in the
+   * init container before. The Deployment's progress deadline covers all three.
    * @default - 30 s + 1 s per 25 MiB of model, at least 2 minutes; 10 minutes when the size is unknown
    */
   readonly startupTimeout?: Duration;
@@ -273,6 +276,12 @@ export class LlamaInferenceService extends Construct {
   public readonly pullSecretName?: string;
   /** Seconds the startup probe allows for the model load. */
   public readonly startupTimeoutSeconds: number;
+  /**
+   * Longest time the model-cache init container waits for a registry that does not answer, per
+   * lookup: 3 attempts of at most 30 s each, 2 s and 4 s apart (96 s). A tag-only reference then
+   * falls back to the version last served for the tag (`cache.staleTagFallback`).
+   */
+  public readonly registryWaitSeconds: number;
 
   constructor(scope: Construct, id: string, props: LlamaInferenceServiceProps) {
     super(scope, id);
@@ -313,6 +322,7 @@ export class LlamaInferenceService extends Construct {
     this.pullSecretName = this.resolvePullSecret(at, props);
     const registry = this.resolveRegistryEntry(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
+    this.registryWaitSeconds = registryWaitSeconds();
     const images = props.images ?? new ImageCatalog();
     this.image = images.resolve(gpu ? PlatformImage.LLAMA_CPP_SERVER_CUDA : PlatformImage.LLAMA_CPP_SERVER);
     const serverResources = withGpu(
@@ -394,7 +404,7 @@ export class LlamaInferenceService extends Construct {
       spec: {
         replicas,
         revisionHistoryLimit: 3,
-        progressDeadlineSeconds: progressDeadlineSeconds(this.startupTimeoutSeconds, this.model.sizeBytes),
+        progressDeadlineSeconds: progressDeadlineSeconds(this.startupTimeoutSeconds, this.registryWaitSeconds, this.model.sizeBytes),
         selector: { matchLabels: this.podLabels },
         strategy: rolloutStrategy(cache.accessMode),
         template: {
@@ -589,22 +599,15 @@ const PULL_BYTES_PER_SECOND = 10 * 2 ** 20;
 const UNKNOWN_SIZE_PULL_SECONDS = 1800;
 
 /**
- * The Deployment's progress deadline: a cache miss pulls the model in the init container and then
- * loads it, which for a large model takes longer than Kubernetes' default 600 s. Past the deadline
- * the rollout is only reported as failed (`kubectl rollout status` exits non-zero), so the estimate
- * errs on the long side.
+ * The Deployment's progress deadline: the init container may wait for an unreachable registry
+ * (`registryWaitSeconds`, then the stale-tag fallback) and, on a cache miss, pull the model; the
+ * server then loads it. For a large model that takes longer than Kubernetes' default 600 s. Past
+ * the deadline the rollout is only reported as failed (`kubectl rollout status` exits non-zero), so
+ * the estimate errs on the long side.
  */
-function progressDeadlineSeconds(startupSeconds: number, modelBytes: number | undefined): number {
+function progressDeadlineSeconds(startupSeconds: number, registryWait: number, modelBytes: number | undefined): number {
   const pullSeconds = modelBytes === undefined ? UNKNOWN_SIZE_PULL_SECONDS : Math.ceil(modelBytes / PULL_BYTES_PER_SECOND);
-  return Math.max(600, startupSeconds + pullSeconds);
-}
-
-/** The tag of an image reference (`…/llama.cpp:server-b8840[@sha256:…]`), if it has one. */
-function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0];
-  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
+  return Math.max(600, registryWait + pullSeconds + startupSeconds);
 }
 
 /** Server resources: weights are mmap'd (page cache counts against the memory limit), plus KV cache and buffers. */

@@ -59,6 +59,11 @@ export interface ModelCacheOptions {
    * With a tag-only model reference and the registry unreachable, serve the version last served
    * for that tag (with a warning in the init container's log) instead of failing the start. A
    * digest-pinned reference never needs the registry on a cache hit.
+   *
+   * The registry counts as unreachable after 3 lookups (`oras resolve`) that each fail or get no
+   * answer within 30 s, 2 s and 4 s apart: the fallback serves at most 96 s after the init
+   * container starts (`LlamaInferenceService.registryWaitSeconds`; the Deployment's progress
+   * deadline allows for it). Without the limit, ORAS's own retries would take minutes per lookup.
    * @default true
    */
   readonly staleTagFallback?: boolean;

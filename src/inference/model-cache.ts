@@ -29,6 +29,32 @@ export const MODEL_CACHE_WORK_DIR = '/tmp';
 /** Where the credentials Secret is mounted (files `username` and `password`). */
 export const MODEL_CACHE_CREDENTIALS_DIR = '/var/run/secrets/model-registry';
 
+/*
+ * Registry budget of the script (its header explains it): ORAS v1.3.3 has no timeout flag and
+ * retries every request itself (oras-go v2.6.2 `retry.DefaultPolicy`: 5 retries on dial timeouts,
+ * 408, 429 and 5xx, 200 ms-3 s apart, on Go's 30 s dial timeout), so one call to a host that drops
+ * packets takes about 3 minutes. The script stops each lookup after ORAS_TIMEOUT_SECONDS (busybox
+ * `timeout` in the ORAS image) and makes FETCH_ATTEMPTS attempts, RETRY_DELAY_SECONDS apart and
+ * doubling.
+ */
+/** Wall-clock limit of one registry lookup (`oras resolve`, `oras manifest fetch`): ORAS's own retries of a 5xx fit in it. */
+export const REGISTRY_LOOKUP_TIMEOUT_SECONDS = 30;
+/** Attempts per registry lookup. */
+export const REGISTRY_LOOKUP_ATTEMPTS = 3;
+/** Pause after the first failed attempt, doubled after each further one. */
+export const REGISTRY_RETRY_DELAY_SECONDS = 2;
+
+/**
+ * Longest time one registry lookup can take when the registry does not answer: every attempt runs
+ * into the timeout, with the pauses between (3 x 30 s + 2 s + 4 s = 96 s). A tag-only reference
+ * falls back to the version last served for the tag after this long.
+ */
+export function registryWaitSeconds(): number {
+  let pauses = 0;
+  for (let attempt = 1; attempt < REGISTRY_LOOKUP_ATTEMPTS; attempt++) pauses += REGISTRY_RETRY_DELAY_SECONDS * 2 ** (attempt - 1);
+  return REGISTRY_LOOKUP_ATTEMPTS * REGISTRY_LOOKUP_TIMEOUT_SECONDS + pauses;
+}
+
 /** Options of the model-cache init container. */
 export interface ModelCacheContainerOptions {
   /** Resolved ORAS image (catalog.resolve(PlatformImage.ORAS)). */
@@ -94,6 +120,9 @@ export function modelCacheInitContainer(options: ModelCacheContainerOptions): Wi
     { name: 'ORAS_PLAIN_HTTP', value: String(options.plainHttp) },
     { name: 'VERIFY_BLOBS', value: options.verifyOnStart ? 'sha256' : 'size' },
     { name: 'STALE_TAG_FALLBACK', value: String(options.staleTagFallback ?? true) },
+    { name: 'FETCH_ATTEMPTS', value: String(REGISTRY_LOOKUP_ATTEMPTS) },
+    { name: 'RETRY_DELAY_SECONDS', value: String(REGISTRY_RETRY_DELAY_SECONDS) },
+    { name: 'ORAS_TIMEOUT_SECONDS', value: String(REGISTRY_LOOKUP_TIMEOUT_SECONDS) },
     { name: 'WORK_DIR', value: MODEL_CACHE_WORK_DIR },
     { name: 'HOME', value: MODEL_CACHE_WORK_DIR },
     ...(options.credentialsSecretName !== undefined ? [{ name: 'REGISTRY_CREDENTIALS_DIR', value: MODEL_CACHE_CREDENTIALS_DIR }] : []),

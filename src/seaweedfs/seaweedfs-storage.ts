@@ -20,6 +20,7 @@ import { ImageCatalog, PlatformImage } from '../core/images';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket, S3Credentials } from '../core/s3-bucket';
+import { seaweedFSRelease } from '../core/seaweedfs-release';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { PropContext, parseByteQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
 
@@ -252,6 +253,10 @@ export class SeaweedFSStorage extends Construct {
     this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.SEAWEEDFS.tag, PlatformImage.SEAWEEDFS.tag);
     const images = props.images ?? new ImageCatalog();
     this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
+    if (seaweedFSRelease(this.version) === undefined) {
+      // Buckets carry the release, so consumers can check what their clients send against it.
+      throw propError({ ...at('version'), value: this.version, allowed: 'a SeaweedFS release tag MAJOR.MINOR, optionally with an image variant (e.g. "3.73" or "3.73_large_disk")', fix: `use e.g. "${PlatformImage.SEAWEEDFS.tag}"` });
+    }
 
     let storageClassName: string | undefined;
     if (props.storageClassName !== undefined) {
@@ -396,6 +401,7 @@ export class SeaweedFSStorage extends Construct {
       region: S3_REGION,
       forcePathStyle: true,
       credentials: S3Credentials.fromSecret(consumerNamespace, secretName),
+      seaweedFSVersion: this.version,
     });
     this.declared.push({ bucket: s3Bucket, consumerNamespace, secretName, tagging: options.tagging ?? false });
 

@@ -7,7 +7,9 @@ import { build, bucketIn, propErrorOf } from './helpers';
 import { cronProblem } from '../../src/backup/cron';
 import { formatGoDuration, parseGoDuration } from '../../src/backup/durations';
 import { VeleroKopiaBackup } from '../../src/backup/velero-kopia-backup';
+import { ImageCatalog } from '../../src/core/images';
 import { S3Bucket } from '../../src/core/s3-bucket';
+import { SeaweedFSStorage } from '../../src/seaweedfs/seaweedfs-storage';
 
 describe('bad input, one error each', () => {
   test('invalid cron', () => {
@@ -113,6 +115,51 @@ describe('more bad input', () => {
     expect(propErrorOf(() => new VeleroKopiaBackup(chart, 'c', { bucket: bucketIn() })).message).toContain('give this construct another id or pass resourcesChart');
   });
 });
+
+describe('https to SeaweedFS before 3.85 with velero-plugin-for-aws v1.14.1/v1.14.2 (aws-chunked trailers stored inside objects)', () => {
+  /** The SeaweedFSStorage bucket, reached through a TLS proxy in front of the gateway. */
+  function seaweedBucket(version?: string, endpoint = 'https://s3.example.com'): S3Bucket {
+    const storage = new SeaweedFSStorage(Testing.chart(), 'storage', version === undefined ? {} : { version });
+    return storage.addBucket('velero', { consumerNamespace: 'velero' }).withEndpoint(endpoint);
+  }
+
+  test('is rejected at construction, naming the endpoint, the releases, why and the fix', () => {
+    const error = propErrorOf(() => new VeleroKopiaBackup(Testing.chart(), 'velero', { bucket: seaweedBucket() }));
+    expect(error.construct).toBe('VeleroKopiaBackup');
+    expect(error.prop).toBe('bucket.endpoint');
+    expect(error.value).toBe('https://s3.example.com');
+    expect(error.message).toContain("VeleroKopiaBackup 'bucket.endpoint': got \"https://s3.example.com\", expected an http:// endpoint for a bucket on SeaweedFS 3.73 with velero-plugin-for-aws v1.14.2");
+    expect(error.message).toContain('aws-chunked bodies with a checksum trailer, which SeaweedFS before 3.85 does not decode but stores inside the objects');
+    expect(error.message).toContain("Fix: use the gateway's in-cluster http endpoint");
+    expect(error.message).toContain('or run SeaweedFS 3.85 or later');
+  });
+
+  test('also when the bucket is declared by hand with its SeaweedFS release, and with plugin v1.14.1', () => {
+    const bucket = S3Bucket.fromAttributes({ ...attributesOf(bucketIn()), endpoint: 'https://s3.example.com:8443', seaweedFSVersion: '3.84_large_disk' });
+    expect(propErrorOf(() => new VeleroKopiaBackup(Testing.chart(), 'velero', { bucket })).message).toContain('SeaweedFS 3.84_large_disk with velero-plugin-for-aws v1.14.2');
+    const images = new ImageCatalog({ overrides: { 'velero-plugin-for-aws': 'registry.local/velero-plugin-for-aws:v1.14.1' } });
+    expect(propErrorOf(() => new VeleroKopiaBackup(Testing.chart(), 'velero', { bucket, images })).message).toContain('with velero-plugin-for-aws v1.14.1');
+  });
+
+  test('is accepted over http, with a SeaweedFS that decodes the trailers, an unknown store or a plugin without them', () => {
+    const accepted = (bucket: S3Bucket, images?: ImageCatalog) => new VeleroKopiaBackup(Testing.chart(), 'velero', { bucket, images }).pluginImage;
+    expect(accepted(seaweedBucket(undefined, 'http://seaweedfs-s3.seaweedfs.svc:8333'))).toBe('docker.io/velero/velero-plugin-for-aws:v1.14.2');
+    expect(accepted(seaweedBucket('3.85'))).toBeDefined();
+    expect(accepted(seaweedBucket('4.02'))).toBeDefined();
+    expect(accepted(bucketIn('velero', 'https://s3.example.com'))).toBeDefined();
+    const v1140 = new ImageCatalog({ overrides: { 'velero-plugin-for-aws': 'docker.io/velero/velero-plugin-for-aws:v1.14.0' } });
+    expect(accepted(seaweedBucket(), v1140)).toBe('docker.io/velero/velero-plugin-for-aws:v1.14.0');
+  });
+
+  test('a SeaweedFS release that is not MAJOR.MINOR is refused where it is given', () => {
+    expect(propErrorOf(() => S3Bucket.fromAttributes({ ...attributesOf(bucketIn()), seaweedFSVersion: 'v3' })).prop).toBe('seaweedFSVersion');
+    expect(propErrorOf(() => new SeaweedFSStorage(Testing.chart(), 'storage', { version: 'trunk' })).prop).toBe('version');
+  });
+});
+
+function attributesOf(b: S3Bucket) {
+  return { endpoint: b.endpoint, bucket: b.bucket, region: b.region, forcePathStyle: b.forcePathStyle, credentials: b.credentials };
+}
 
 describe('cron expressions as robfig/cron ParseStandard reads them', () => {
   test.each([

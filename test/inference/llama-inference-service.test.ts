@@ -211,14 +211,51 @@ describe('probes', () => {
   });
 });
 
+describe('the time the model cache waits for an unreachable registry', () => {
+  const tagOnly = (options: { sizeBytes?: number } = {}) => InferenceModel.fromReference(
+    ModelReference.of({ registry: 'harbor.harbor.svc', repository: 'ml-models/tinyllama-oras', tag: 'stable' }), GGUF, { plainHttp: true, ...options });
+
+  /**
+   * Worst case before the stale-tag fallback serves, from the init container's env alone: every
+   * `oras resolve` attempt runs into ORAS_TIMEOUT_SECONDS, with the script's doubling pauses between.
+   */
+  function worstFallbackSeconds(deployment: any): number {
+    const env = envMap(deployment.spec.template.spec.initContainers.find((c: any) => c.name === 'model-cache'));
+    const [attempts, timeout, delay] = [env.FETCH_ATTEMPTS, env.ORAS_TIMEOUT_SECONDS, env.RETRY_DELAY_SECONDS].map(Number);
+    let pauses = 0;
+    for (let attempt = 1; attempt < attempts; attempt++) pauses += delay * 2 ** (attempt - 1);
+    return attempts * timeout + pauses;
+  }
+
+  test('is explicit: 3 lookups of at most 30 s each, 2 s and 4 s apart', () => {
+    const { deployment, service } = synth({ model: tagOnly({ sizeBytes: TINYLLAMA_BYTES }) });
+    expect(worstFallbackSeconds(deployment)).toBe(3 * 30 + 2 + 4);
+    expect(service.registryWaitSeconds).toBe(96);
+  });
+
+  test.each([
+    ['TinyLlama', { model: tagOnly({ sizeBytes: TINYLLAMA_BYTES }) }],
+    ['a 10 GB model', { model: tagOnly({ sizeBytes: 10_000_000_000 }), cache: { size: '30Gi' } }],
+    ['an unknown size', { model: tagOnly() }],
+    ['a startup timeout just under the 600 s floor', { model: tagOnly({ sizeBytes: TINYLLAMA_BYTES }), startupTimeout: Duration.seconds(560) }],
+    ['the longest startup timeout', { model: tagOnly({ sizeBytes: TINYLLAMA_BYTES }), startupTimeout: Duration.hours(24) }],
+  ] as Array<[string, Partial<LlamaInferenceServiceProps>]>)('%s: the fallback plus the startup probe budget fit the progress deadline', (_name, props) => {
+    const { deployment, server, service } = synth(props);
+    const worst = worstFallbackSeconds(deployment);
+    expect(worst).toBe(service.registryWaitSeconds);
+    const startup = server.startupProbe.failureThreshold * server.startupProbe.periodSeconds;
+    expect(worst + startup).toBeLessThanOrEqual(deployment.spec.progressDeadlineSeconds);
+  });
+});
+
 describe('Service, PodDisruptionBudget, rollout strategy, cache PVC', () => {
-  test('the rollout deadline covers a pull and a load of big models, never below the default 600 s', () => {
+  test('the rollout deadline covers a registry wait, a pull and a load of big models, never below the default 600 s', () => {
     expect(synth().deployment.spec.progressDeadlineSeconds).toBe(600);
-    // 10 GB: 412 s load budget + 954 s pull at 10 MiB/s.
+    // 10 GB: 412 s load budget + 954 s pull at 10 MiB/s + 96 s waiting for the registry.
     const big = synth({ model: InferenceModel.fromReference(reference(), GGUF, { sizeBytes: 10_000_000_000 }), cache: { size: '30Gi' } });
-    expect(big.deployment.spec.progressDeadlineSeconds).toBe(412 + 954);
-    // Unknown size: 10 minutes of load and 30 of pull.
-    expect(synth({ model: InferenceModel.fromReference(reference(), GGUF) }).deployment.spec.progressDeadlineSeconds).toBe(2400);
+    expect(big.deployment.spec.progressDeadlineSeconds).toBe(412 + 954 + 96);
+    // Unknown size: 10 minutes of load and 30 of pull, plus the registry wait.
+    expect(synth({ model: InferenceModel.fromReference(reference(), GGUF) }).deployment.spec.progressDeadlineSeconds).toBe(2400 + 96);
   });
 
   test('labels: recommended scheme with the image tag as version; a digest-only override has none', () => {

@@ -414,6 +414,22 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
     expect(other.stderr).toContain('and no cached version of this tag is servable');
   });
 
+  test('a registry that never answers: each ORAS call is stopped after ORAS_TIMEOUT_SECONDS, then the stale fallback serves', () => {
+    const s = new Scenario(shell);
+    const a = s.pushModel('stable', WEIGHTS_A);
+    expectOk(s.run({ tag: 'stable' }));
+    s.registry.setBehaviour({ plainHttp: true, hang: 60 });
+    const ref = `${s.registry.repositoryReference}:stable`;
+    const stale = s.run({ tag: 'stable' }, { ORAS_TIMEOUT_SECONDS: '1', FETCH_ATTEMPTS: '2' });
+    expectOk(stale);
+    // Two attempts of at most 1 s each (no delay here), not two of the fake's 60 s.
+    expect(stale.ms).toBeLessThan(20_000);
+    expect(stale.stderr).toContain(`WARNING: resolving ${ref} failed (attempt 1/2): oras resolve gave no answer within 1s (ORAS_TIMEOUT_SECONDS)`);
+    expect(stale.stderr).toContain(`WARNING: cannot resolve ${ref} (oras resolve gave no answer within 1s (ORAS_TIMEOUT_SECONDS)); serving sha256:${hex(a.manifestDigest)}`);
+    expect(s.argvs()).toEqual(Array(2).fill(`resolve --plain-http ${ref}`));
+    expect(sha256(s.served())).toBe(sha256(WEIGHTS_A));
+  });
+
   test('credentials: passed through a private registry config file, never in argv or logs', () => {
     const s = new Scenario(shell);
     const username = 'robot$ml-models+puller';
@@ -543,6 +559,8 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
       [{ KEEP_VERSIONS: 'two' }, 'KEEP_VERSIONS must be a non-negative integer'],
       [{ ORAS_PLAIN_HTTP: 'yes' }, 'ORAS_PLAIN_HTTP must be true or false'],
       [{ VERIFY_BLOBS: 'md5' }, 'VERIFY_BLOBS must be size or sha256'],
+      [{ ORAS_TIMEOUT_SECONDS: '0' }, 'ORAS_TIMEOUT_SECONDS must be at least 1'],
+      [{ ORAS_TIMEOUT_SECONDS: '30s' }, 'ORAS_TIMEOUT_SECONDS must be a non-negative integer'],
       [{ REGISTRY_CREDENTIALS_DIR: s.work }, "must hold readable files 'username' and 'password'"],
     ];
     for (const [extra, message] of cases) {
@@ -609,6 +627,17 @@ const busybox = shells.find((s) => s.name === 'busybox');
     expect(rerun.stderr).toContain('no flock in this image: concurrent runs');
     expect(sha256(s.served())).toBe(sha256(WEIGHTS_A));
     expect(fs.readdirSync(path.join(s.cache, 'tmp'))).toEqual([expect.stringMatching(/\.partial$/)]);
+  });
+});
+
+(busybox ? describe : describe.skip)('model-cache.sh under busybox without timeout', () => {
+  test('refuses to start: every registry call must be time-limited', () => {
+    const s = new Scenario(withoutTool(busybox!, 'timeout'));
+    const a = s.pushModel('v1', WEIGHTS_A);
+    const result = s.run({ tag: 'v1', digest: a.manifestDigest });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('timeout not found on PATH');
+    expect(s.registry.calls()).toEqual([]);
   });
 });
 

@@ -70,6 +70,9 @@ describe('modelCacheInitContainer', () => {
       ORAS_PLAIN_HTTP: 'true',
       VERIFY_BLOBS: 'size',
       STALE_TAG_FALLBACK: 'true',
+      FETCH_ATTEMPTS: '3',
+      RETRY_DELAY_SECONDS: '2',
+      ORAS_TIMEOUT_SECONDS: '30',
       WORK_DIR: MODEL_CACHE_WORK_DIR,
       HOME: MODEL_CACHE_WORK_DIR,
     });

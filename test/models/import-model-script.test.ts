@@ -3,7 +3,8 @@
  * with stand-ins first on PATH: `oras` (fixtures/bin/oras, a registry in a temp directory that
  * records every call), `wget` (serves local files) and `sleep` (records, returns at once). The
  * spec, config blob and annotation file come from a synthesized ModelArtifact, so what the
- * construct renders is what is pushed here.
+ * construct renders is what is pushed here. The 5 GiB case adds `wc` and `sha256sum` stand-ins
+ * (see there).
  */
 import { spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
@@ -49,7 +50,7 @@ const SHELLS: Shell[] = [
   ...(BUSYBOX ? [{ name: 'busybox sh with busybox applets (as in the ORAS image)', argv: ['busybox', 'sh'], applets: true }] : []),
 ];
 /** The tools import-model.sh and the wget stand-in use, linked to busybox in APPLETS_DIR. */
-const APPLETS = ['base64', 'cat', 'grep', 'head', 'mkdir', 'mktemp', 'mv', 'rm', 'sed', 'sha256sum', 'tail', 'tr', 'wc'];
+const APPLETS = ['base64', 'cat', 'grep', 'head', 'mkdir', 'mktemp', 'mv', 'rm', 'sed', 'sha256sum', 'stat', 'tail', 'tr', 'truncate', 'wc'];
 const APPLETS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'busybox-applets-'));
 
 function sha256(bytes: Buffer | string): string {
@@ -82,6 +83,8 @@ interface Options {
   /** The sha256 the artifact declares for the weight (default: the real one). */
   readonly declaredWeightSha?: string;
   readonly harbor?: HarborModelRegistryProps;
+  /** Serve a sparse weight file of this many bytes (all zeros, no disk use) instead of a small random one. */
+  readonly sparseWeightBytes?: number;
 }
 
 function setUp(options: Options = {}): Fixture {
@@ -90,7 +93,14 @@ function setUp(options: Options = {}): Fixture {
   for (const d of dirs) fs.mkdirSync(d, { recursive: true });
   const weight = weightFile();
   const readme = Buffer.from('# tiny\n\nA test model.\n');
-  fs.writeFileSync(path.join(root, 'wget', 'files', 'tiny-model.gguf'), weight);
+  const weightPath = path.join(root, 'wget', 'files', 'tiny-model.gguf');
+  if (options.sparseWeightBytes === undefined) {
+    fs.writeFileSync(weightPath, weight);
+  } else {
+    fs.writeFileSync(weightPath, '');
+    fs.truncateSync(weightPath, options.sparseWeightBytes);
+  }
+  const weightBytes = options.sparseWeightBytes ?? weight.length;
   fs.writeFileSync(path.join(root, 'wget', 'files', 'README.md'), readme);
   fs.writeFileSync(path.join(root, 'credentials', 'username'), ROBOT_USER);
   fs.writeFileSync(path.join(root, 'credentials', 'password'), `${ROBOT_PASSWORD}\n`);
@@ -100,7 +110,7 @@ function setUp(options: Options = {}): Fixture {
     project: p.project,
     repository: 'tiny',
     tag: 'v1',
-    source: ModelSource.fromUrl(WEIGHT_URL, { sha256: options.declaredWeightSha ?? sha256(weight), sizeBytes: weight.length }),
+    source: ModelSource.fromUrl(WEIGHT_URL, { sha256: options.declaredWeightSha ?? sha256(weight), sizeBytes: weightBytes }),
     extraFiles: [ModelSource.fromUrl(README_URL, { sha256: sha256(readme), sizeBytes: readme.length })],
     format: ModelFormat.GGUF,
     architecture: 'llama',
@@ -132,11 +142,12 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(shell: Shell, f: Fixture, env: Record<string, string> = {}): Run {
+/** Runs the script; `firstOnPath` directories come before every other tool. */
+function run(shell: Shell, f: Fixture, env: Record<string, string> = {}, firstOnPath: string[] = []): Run {
   const result = spawnSync(shell.argv[0], [...shell.argv.slice(1), SCRIPT,
     path.join(f.importDir, 'import.spec'), path.join(f.importDir, 'model-config.json'), path.join(f.importDir, 'annotations.json')], {
     env: {
-      PATH: [FIXTURE_BIN, ...(shell.applets ? [APPLETS_DIR] : []), path.dirname(process.execPath), process.env.PATH].join(':'),
+      PATH: [...firstOnPath, FIXTURE_BIN, ...(shell.applets ? [APPLETS_DIR] : []), path.dirname(process.execPath), process.env.PATH].join(':'),
       FAKE_ORAS_DIR: f.orasDir,
       FAKE_ORAS_CREDENTIALS: `${ROBOT_USER}:${ROBOT_PASSWORD}`,
       FAKE_ORAS_PLAIN_HTTP: 'true',
@@ -435,6 +446,51 @@ describe('import-model.sh against an https Harbor', () => {
       const calls = orasCalls(f);
       expect(calls.map((c) => c.argv.includes('--plain-http'))).toEqual([false, false, false]);
       expect(calls[1].argv).toContain('harbor.example.com/ml-models/tiny:v1');
+    } finally {
+      fs.rmSync(f.root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** 5 GiB: past the 32-bit count of busybox `wc -c` built without FEATURE_WC_LARGE (as in Alpine and Debian). */
+const BIG_BYTES = 5 * 2 ** 30;
+const BUSYBOX_SHELL = SHELLS.find((shell) => shell.applets);
+
+(BUSYBOX_SHELL ? describe : describe.skip)('import-model.sh with a 5 GiB file under busybox sh with busybox applets', () => {
+  test('the downloaded size is measured with busybox stat: the size check passes at once and the full size is pushed', () => {
+    // The weight is a sparse file of zeros (no disk use); the wget stand-in copies it sparsely.
+    // Hashing it would take a minute, so sha256sum (for that file only) and the ORAS stand-in use a
+    // fixed digest. The sizes are measured for real, by busybox stat. A wc stand-in fails and
+    // records the call: busybox wc would read all 5 GiB and, counting in 32 bits, print 1 GiB.
+    const bigSha = 'b1'.repeat(32);
+    const f = setUp({ sparseWeightBytes: BIG_BYTES, declaredWeightSha: bigSha });
+    const stubs = path.join(f.root, 'stubs');
+    const wcLog = path.join(f.root, 'wc-calls');
+    fs.mkdirSync(stubs);
+    fs.writeFileSync(path.join(stubs, 'wc'), [
+      '#!/bin/sh',
+      `printf '%s\\n' "$*" >>'${wcLog}'`,
+      'echo "wc stand-in: file sizes must not be counted with wc" >&2',
+      'exit 1',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    fs.writeFileSync(path.join(stubs, 'sha256sum'), [
+      '#!/bin/sh',
+      `case $1 in */tiny-model.gguf) printf '%s  %s\\n' '${bigSha}' "$1" ;; *) exec '${BUSYBOX}' sha256sum "$@" ;; esac`,
+      '',
+    ].join('\n'), { mode: 0o755 });
+    try {
+      const result = run(BUSYBOX_SHELL!, f, { FAKE_WGET_SPARSE: 'tiny-model.gguf', FAKE_ORAS_KNOWN_DIGESTS: `tiny-model.gguf=sha256:${bigSha}` }, [stubs]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(fs.existsSync(wcLog)).toBe(false);
+      // One wget per file and no pause: the first download was taken as complete.
+      expect(wgetCalls(f)).toHaveLength(2);
+      expect(sleeps(f)).toEqual([]);
+      expect(result.stdout).toContain(`import-model: verified tiny-model.gguf: sha256:${bigSha}, ${BIG_BYTES} bytes\n`);
+      expect(result.stdout).toContain(`import-model: pushing ${REFERENCE} (2 file(s), ${BIG_BYTES + f.readme.length} bytes)\n`);
+      expect(stored(f).layers[0]).toMatchObject({ digest: `sha256:${bigSha}`, size: BIG_BYTES });
+      expect(leftovers(f.scratch)).toEqual([]);
     } finally {
       fs.rmSync(f.root, { recursive: true, force: true });
     }

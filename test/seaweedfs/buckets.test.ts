@@ -28,6 +28,10 @@ describe('SeaweedFSStorage.addBucket', () => {
     expect(bucket.forcePathStyle).toBe(true);
     expect(bucket.secure).toBe(false);
     expect(bucket.hostPort).toBe('seaweedfs-s3.seaweedfs.svc:8333');
+    expect(bucket.seaweedFSVersion).toBe('3.73');
+    const proxied = bucket.withEndpoint('https://s3.example.com');
+    expect([proxied.endpoint, proxied.secure, proxied.bucket, proxied.credentials, proxied.seaweedFSVersion])
+      .toEqual(['https://s3.example.com', true, 'velero', bucket.credentials, '3.73']);
     expect(bucket.credentials).toMatchObject({
       namespace: 'velero', secretName: 'seaweedfs-bucket-velero', accessKeyIdKey: 'AWS_ACCESS_KEY_ID', secretAccessKeyKey: 'AWS_SECRET_ACCESS_KEY',
     });

@@ -24,6 +24,13 @@
 #   Tag-only references ask the registry (`oras resolve`) so a moved tag is noticed; when the
 #   registry cannot be reached, the version last served for that tag is used with a WARNING
 #   (STALE_TAG_FALLBACK=false turns that into an error).
+#   Registry budget: ORAS has no timeout flag and retries every request itself (oras-go's default
+#   policy: 5 retries on dial timeouts, 408, 429 and 5xx, Go's 30 s dial timeout), so one call to a
+#   host that drops packets takes about 3 minutes. Each lookup (`resolve`, `manifest fetch`) is
+#   therefore stopped after ORAS_TIMEOUT_SECONDS; an unreachable registry costs at most
+#   FETCH_ATTEMPTS x ORAS_TIMEOUT_SECONDS plus the pauses between attempts per lookup (defaults:
+#   3 x 30 s + 2 s + 4 s = 96 s) before the stale fallback or the failure. Blob downloads are not
+#   time-limited: they take as long as the model's size needs.
 #   Miss: fetch the manifest (or reuse the stored copy when the digest is pinned), then only the
 #   named layers whose blob is missing or has the wrong size; each one is checked (size + sha256)
 #   before it is renamed into blobs/. The config blob is never fetched: it is not needed to serve.
@@ -53,6 +60,7 @@
 #   STALE_TAG_FALLBACK     true | false                                                default true
 #   FETCH_ATTEMPTS         attempts per registry call                                  default 3
 #   RETRY_DELAY_SECONDS    first delay between attempts, doubled each time             default 2
+#   ORAS_TIMEOUT_SECONDS   wall-clock limit of one lookup (resolve, manifest fetch)    default 30
 #   LOCK_TIMEOUT_SECONDS   wait for a concurrent run on the same cache                 default 3600
 # Functions run through `retry` and the EXIT trap look unreachable to shellcheck.
 # shellcheck disable=SC2317
@@ -124,6 +132,7 @@ VERIFY=${VERIFY_BLOBS:-size}
 STALE_FALLBACK=${STALE_TAG_FALLBACK:-true}
 ATTEMPTS=${FETCH_ATTEMPTS:-3}
 RETRY_DELAY=${RETRY_DELAY_SECONDS:-2}
+ORAS_TIMEOUT=${ORAS_TIMEOUT_SECONDS:-30}
 LOCK_TIMEOUT=${LOCK_TIMEOUT_SECONDS:-3600}
 
 CACHE=${CACHE%/}
@@ -169,12 +178,16 @@ esac
 require_count FETCH_ATTEMPTS "$ATTEMPTS"
 [ "$ATTEMPTS" -ge 1 ] || fail "FETCH_ATTEMPTS must be at least 1"
 require_count RETRY_DELAY_SECONDS "$RETRY_DELAY"
+require_count ORAS_TIMEOUT_SECONDS "$ORAS_TIMEOUT"
+[ "$ORAS_TIMEOUT" -ge 1 ] || fail "ORAS_TIMEOUT_SECONDS must be at least 1"
 require_count LOCK_TIMEOUT_SECONDS "$LOCK_TIMEOUT"
 if [ -n "$CREDENTIALS" ]; then
   if [ ! -r "$CREDENTIALS/username" ] || [ ! -r "$CREDENTIALS/password" ]; then
     fail "REGISTRY_CREDENTIALS_DIR '$CREDENTIALS' must hold readable files 'username' and 'password' (Secret mounted with the pod's fsGroup?)"
   fi
 fi
+
+command -v timeout >/dev/null 2>&1 || fail "timeout not found on PATH ($PATH): every registry lookup must be time-limited (ORAS_TIMEOUT_SECONDS)"
 
 REPO_REF=$REGISTRY/$REPOSITORY
 SHOWN_REF=$REPO_REF${TAG:+:$TAG}${DIGEST:+@$DIGEST}
@@ -477,22 +490,34 @@ need_work() {
 }
 
 # run_oras <command words> -- <args>: adds --plain-http and --registry-config after the command.
+# Lookups are stopped (SIGKILL: status 137 with GNU and busybox timeout alike) after
+# ORAS_TIMEOUT_SECONDS, see "Registry budget" above; blob downloads run to the end. A lookup's
+# stderr goes through a file: on a timeout it holds only the shell's "Killed" notice, replaced by
+# a line that names the limit.
 run_oras() {
   ro_1=$1
   ro_2=$2
   shift 3
   [ -z "$REG_CONFIG" ] || set -- --registry-config "$REG_CONFIG" "$@"
   [ "$PLAIN_HTTP" != true ] || set -- --plain-http "$@"
-  if [ -n "$ro_2" ]; then
-    oras "$ro_1" "$ro_2" "$@"
-  else
+  [ -z "$ro_2" ] || set -- "$ro_2" "$@"
+  if [ "$ro_1" = blob ]; then
     oras "$ro_1" "$@"
+    return
   fi
+  ro_status=0
+  timeout -s KILL "$ORAS_TIMEOUT" oras "$ro_1" "$@" 2>"$WORK/lookup.err" || ro_status=$?
+  if [ "$ro_status" -eq 137 ]; then
+    printf 'oras %s gave no answer within %ss (ORAS_TIMEOUT_SECONDS)\n' "$ro_1${ro_2:+ $ro_2}" "$ORAS_TIMEOUT" >&2
+  else
+    cat "$WORK/lookup.err" >&2
+  fi
+  return "$ro_status"
 }
 
 err_text() {
   if [ -s "$ERR" ]; then
-    tail -n 3 "$ERR" | tr '\n' ' '
+    tail -n 3 "$ERR" | tr '\n' ' ' | sed 's/ *$//'
   else
     printf '%s' "$1"
   fi

@@ -34,7 +34,7 @@
 # attempts; 2 unusable input (spec, files, environment, tools); 3 a download that is not the
 # declared file (size or sha256 mismatch). The Job fails at once on 2 and 3 instead of retrying.
 #
-# Needs: oras, wget, sha256sum, base64; cat, tr, grep, sed, wc, mkdir, mktemp, mv, rm, sleep.
+# Needs: oras, wget, sha256sum, base64; cat, tr, grep, sed, stat, mkdir, mktemp, mv, rm, sleep.
 # Runs under any POSIX sh whose printf is a builtin (busybox ash, dash, bash).
 set -eu
 set -f
@@ -186,8 +186,10 @@ first_line() {
   printf '%s' "${line:-no error output}"
 }
 
+# stat, not wc: busybox wc (the ORAS image's) reads the whole file and, built without
+# FEATURE_WC_LARGE, counts in 32 bits, so a file of 4 GiB or more would never look complete.
 file_size() {
-  if [ -e "$1" ]; then wc -c <"$1" | tr -d ' '; else printf '0'; fi
+  if [ -e "$1" ]; then stat -c %s "$1"; else printf '0'; fi
 }
 
 # --- registry -------------------------------------------------------------------------------------
