@@ -109,7 +109,7 @@ export class VeleroKopiaBackup extends Construct {
     }
 
     // 2. CRDs, from the velero binary itself.
-    const crds = buildCrdInstall(this, ctx, { apiServerCidr: settings.apiServerCidr });
+    const crds = buildCrdInstall(this, ctx, { network: settings.network });
     this.crdInstallJobName = crds.jobName;
     this.crdInstallJobRef = crds.jobRef;
 
@@ -121,7 +121,7 @@ export class VeleroKopiaBackup extends Construct {
       images,
       appName: 'velero',
       instance: this.namespace,
-      apiServerCidr: settings.apiServerCidr,
+      network: settings.network,
       namespaceWaitTimeout: props.credentialsWaitTimeout,
     });
     // Random, not upstream's static "static-passw0rd". Keep a copy outside the cluster: a
@@ -164,7 +164,7 @@ export class VeleroKopiaBackup extends Construct {
     });
     buildNetworkPolicies(this, ctx, {
       bucket,
-      apiServerCidr: settings.apiServerCidr,
+      network: settings.network,
       s3EgressCidr: settings.s3EgressCidr,
       metricsClientNamespaces: settings.metricsClientNamespaces,
     });

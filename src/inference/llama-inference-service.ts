@@ -14,6 +14,7 @@ import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
 import { RegistryPeer, ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
 import { serverArgs, validateExtraArgs } from './server-args';
+import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
@@ -184,6 +185,12 @@ export interface LlamaInferenceServiceProps extends LlamaServerOptions {
   readonly images?: ImageCatalog;
 
   /**
+   * The cluster's network: the DNS servers the server pods may query.
+   * @default new ClusterNetwork()
+   */
+  readonly network?: ClusterNetwork;
+
+  /**
    * The Harbor the model is pulled from. Egress is opened to its entry pods (nginx, or core with an
    * Ingress exposure) on port 8080, and the robot and model reference are checked against it.
    * @default - the entry given by `harborNamespace`, `harborPodLabels` and `harborPort`
@@ -293,6 +300,7 @@ export class LlamaInferenceService extends Construct {
       });
     }
     const clientNamespaces = namespaceList(at('clientNamespaces'), props.clientNamespaces);
+    const network = resolveClusterNetwork(at('network'), props.network);
     this.pullSecretName = this.resolvePullSecret(at, props);
     const registry = this.resolveRegistryPeer(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
@@ -435,6 +443,7 @@ export class LlamaInferenceService extends Construct {
       port: this.port,
       clientNamespaces,
       registry,
+      network,
     });
   }
 

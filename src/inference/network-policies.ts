@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
-import { NetworkPeer, allowPolicy, defaultDenyPolicy, tcp, udp } from '../core/network-policy';
+import { ClusterNetwork } from '../core/cluster-network';
+import { NetworkPeer, allowPolicy, defaultDenyPolicy, tcp } from '../core/network-policy';
 
 /** Name of the namespace-wide default-deny policy of an inference namespace. */
 export const DEFAULT_DENY_NAME = 'default-deny';
@@ -43,6 +44,8 @@ export interface ServerPolicyOptions {
   readonly port: number;
   readonly clientNamespaces: string[];
   readonly registry: RegistryPeer;
+  /** The cluster's network (DNS servers). */
+  readonly network: ClusterNetwork;
 }
 
 /**
@@ -58,7 +61,7 @@ export function serverPolicy(scope: Construct, id: string, options: ServerPolicy
     podSelector: options.podSelector,
     ingress: [{ peers: options.clientNamespaces.map((ns) => NetworkPeer.namespace(ns)), ports: tcp(options.port) }],
     egress: [
-      { peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] },
+      options.network._dnsRule(),
       { peers: [NetworkPeer.namespace(options.registry.namespace, options.registry.podLabels)], ports: tcp(options.registry.port) },
     ],
   });
