@@ -12,6 +12,9 @@ export const TINYLLAMA = {
   sizeBytes: 668_788_096,
 };
 
+/** Namespace whose pods may call the demo's llama.cpp services (created by you, not by the platform). */
+export const DEMO_CLIENT_NAMESPACE = 'inference-clients';
+
 /** Options of {@link buildExamplePlatform}. */
 export interface ExamplePlatformOptions {
   /** llama.cpp services serving TinyLlama (the first is `llama`, then `llama-2`, ...). Default 1. */
@@ -58,6 +61,8 @@ export function examplePlatformProps(options: ExamplePlatformOptions = {}): Mode
       name: i === 0 ? 'llama' : `llama-${i + 1}`,
       model: model.key,
       cache: { size: '5Gi' },
+      // The server admits no one by default: pods in this namespace may call it (see README).
+      clientNamespaces: [DEMO_CLIENT_NAMESPACE],
     })),
     backup: PlatformBackup.veleroKopia({
       // The node-agent must run where inference pods run, GPU nodes included.

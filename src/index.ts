@@ -6,6 +6,8 @@ export { SecretKeyReference } from './core/secret-reference';
 export { GeneratedValue } from './core/generated-value';
 export * from './core/secret-bootstrap';
 export * from './core/compute-resources';
+export { ClusterNetwork, DnsServer } from './core/cluster-network';
+export type { ClusterNetworkProps } from './core/cluster-network';
 export * from './seaweedfs/seaweedfs-storage';
 export * from './harbor/retention';
 export * from './harbor/project';

@@ -5,6 +5,7 @@ import { buildExamplePlatform, TINYLLAMA } from '../examples/platform';
 import { ImageCatalog, ModelPlatform } from '../src';
 import { gatedBackups, withGatedBackups } from './backup/helpers';
 import { expectAllValid, serviceHostsIn } from './platform/synth';
+import { ModelPod, admittedFlows } from './seaweedfs/policy-flows';
 import { imagesOf } from '../src/platform/summary';
 
 /** Everything `npm run synth` writes, without touching dist/. */
@@ -157,6 +158,23 @@ describe('the composed demo platform (npm run synth)', () => {
       const server = byName(objects, 'Deployment', 'ai-inference', 'llama');
       const annotation = server.spec.template.metadata.annotations['backup.velero.io/backup-volumes'];
       expect(annotation.split(',')).toContain(platform.services[0].cacheVolumeName);
+    });
+
+    test('llama admits its client namespace on the server port, and nobody else', () => {
+      const policy = byName(objects, 'NetworkPolicy', 'ai-inference', 'llama');
+      expect(policy.spec.ingress).toEqual([{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'inference-clients' } } }],
+        ports: [{ port: 8080, protocol: 'TCP' }],
+      }]);
+      // The same through the policy evaluator: a pod in the client namespace reaches llama:8080.
+      const server = byName(objects, 'Deployment', 'ai-inference', 'llama');
+      const pods: ModelPod[] = [
+        { id: 'llama', namespace: 'ai-inference', labels: server.spec.template.metadata.labels, ip: '10.244.0.10' },
+        { id: 'client', namespace: 'inference-clients', labels: { run: 'curl' }, ip: '10.244.0.11' },
+        { id: 'other', namespace: 'default', labels: { run: 'curl' }, ip: '10.244.0.12' },
+      ];
+      expect(admittedFlows(objects, pods, [{ port: 8080, protocol: 'TCP' }], 'ai-inference').filter((f) => f.endsWith('-> llama 8080/TCP')))
+        .toEqual(['client -> llama 8080/TCP']);
     });
 
     test('every Service DNS name a consumer uses exists as a Service', () => {

@@ -1,11 +1,12 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, VeleroContext, WAVES, veleroLabels } from './context';
+import { ClusterNetwork } from '../core/cluster-network';
 import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from '../core/container-scripts';
 import { contentHashedName } from '../core/content-hash';
 import { kube, Wire } from '../core/kube-object';
 import { ensureNamespace, selectorLabels } from '../core/names';
-import { NetworkPeer, allowPolicy, tcp } from '../core/network-policy';
+import { allowPolicy } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
 const SCRIPT_KEY = 'backup-when-ready.sh';
@@ -26,8 +27,8 @@ export interface BackupGateOptions {
   readonly storageLocation: string;
   /** Image with sh and python3 (Harbor's prepare image). */
   readonly image: string;
-  /** CIDR of the API server endpoints (egress on 443 and 6443). */
-  readonly apiServerCidr: string;
+  /** The cluster's network (API server peers). */
+  readonly network: ClusterNetwork;
   /** `config.kubernetes.io/depends-on` references of the Job (kpt, Pulumi), in order. */
   readonly dependsOn: readonly string[];
   /** How long the Job waits in all before it fails, in seconds. */
@@ -92,7 +93,7 @@ export function buildBackupGate(scope: Construct, ctx: VeleroContext, options: B
     podSelector: selectorLabels(appLabels),
     // Nothing talks to the Job; it reaches the API server by KUBERNETES_SERVICE_HOST (no DNS).
     ingress: [],
-    egress: [{ peers: [NetworkPeer.cidr(options.apiServerCidr)], ports: tcp(443, 6443) }],
+    egress: [options.network._apiServerRule()],
   });
   policy.metadata.addAnnotation(ANNOTATIONS.syncWave, WAVES.operations);
 

@@ -3,9 +3,10 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, VELERO_CRD_NAMES, VeleroContext, WAVES, veleroLabels } from './context';
 import { namespacedRef } from './custom-resource';
+import { ClusterNetwork } from '../core/cluster-network';
 import { kube, Wire } from '../core/kube-object';
 import { selectorLabels } from '../core/names';
-import { NetworkPeer, allowPolicy, tcp } from '../core/network-policy';
+import { allowPolicy } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
 const RUN_AS = 65532;
@@ -21,8 +22,8 @@ export interface CrdInstall {
 
 /** Options of the CRD bootstrap. */
 export interface CrdInstallOptions {
-  /** CIDR of the API server endpoints (egress on 443 and 6443). */
-  readonly apiServerCidr: string;
+  /** The cluster's network (API server peers). */
+  readonly network: ClusterNetwork;
 }
 
 /**
@@ -71,7 +72,7 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
     podSelector: selectorLabels(appLabels),
     // Nothing talks to the Job; it only talks to the API server (the CRDs are compiled into velero).
     ingress: [],
-    egress: [{ peers: [NetworkPeer.cidr(options.apiServerCidr)], ports: tcp(443, 6443) }],
+    egress: [options.network._apiServerRule()],
   });
   policy.metadata.addAnnotation(ANNOTATIONS.syncWave, WAVES.crds);
 

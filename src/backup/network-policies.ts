@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { VELERO, VeleroContext, veleroLabels } from './context';
+import { ClusterNetwork } from '../core/cluster-network';
 import { kube } from '../core/kube-object';
 import { NetworkPeer, PolicyRule, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, tcp } from '../core/network-policy';
 import { S3Bucket } from '../core/s3-bucket';
@@ -8,8 +9,8 @@ import { S3Bucket } from '../core/s3-bucket';
 /** Inputs of the Velero namespace's NetworkPolicies. */
 export interface VeleroPolicyOptions {
   readonly bucket: S3Bucket;
-  /** CIDR of the API server endpoints. */
-  readonly apiServerCidr: string;
+  /** The cluster's network (API server and DNS peers). */
+  readonly network: ClusterNetwork;
   /** Where an S3 endpoint outside the cluster may be (only used for non-`.svc` endpoints). */
   readonly s3EgressCidr: string;
   /** Namespaces allowed to scrape the metrics port (8085) of the server and the node-agent. */
@@ -42,11 +43,11 @@ export function buildNetworkPolicies(scope: Construct, ctx: VeleroContext, optio
   defaultDenyPolicy(scope, 'default-deny', { namespace: ns, name: 'velero-default-deny', labels });
   // Every pod resolves names: the S3 endpoint, and the API server when KUBERNETES_SERVICE_HOST is
   // not used. Data-mover and maintenance pods get generated labels, hence all pods.
-  dnsEgressPolicy(scope, 'dns', { namespace: ns, name: 'velero-allow-dns', labels });
+  dnsEgressPolicy(scope, 'dns', { namespace: ns, name: 'velero-allow-dns', labels, network: options.network });
 
   const egress: PolicyRule[] = [
     s3Rule(options.bucket, options.s3EgressCidr),
-    { peers: [NetworkPeer.cidr(options.apiServerCidr)], ports: tcp(443, 6443) },
+    options.network._apiServerRule(),
   ];
   const metrics: PolicyRule[] = options.metricsClientNamespaces.length > 0
     ? [{ peers: options.metricsClientNamespaces.map((n) => NetworkPeer.namespace(n)), ports: tcp(VELERO.metricsPort) }]

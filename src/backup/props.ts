@@ -1,5 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
+import { ClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { ImageCatalog } from '../core/images';
 import { S3Bucket } from '../core/s3-bucket';
@@ -136,10 +137,11 @@ export interface VeleroKopiaBackupOptions {
   readonly publicUrl?: string;
 
   /**
-   * CIDR of the Kubernetes API server endpoints (egress on 443 and 6443).
-   * @default '0.0.0.0/0'
+   * The cluster's network: the API server peers of the server, the node-agent, the data-mover and
+   * maintenance pods and the CRD and secret bootstrap Jobs, and the DNS servers every pod may query.
+   * @default new ClusterNetwork()
    */
-  readonly apiServerCidr?: string;
+  readonly network?: ClusterNetwork;
 
   /**
    * Where an S3 endpoint outside the cluster lives, for the egress policies (in-cluster `*.svc`

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { parseGoDuration, formatGoDuration, requirePositiveDuration } from './durations';
 import { VeleroKopiaBackupProps, VeleroLogLevel } from './props';
 import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requireDecodableUploads, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
+import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
@@ -31,7 +32,7 @@ export interface VeleroSettings {
   readonly features: string[];
   readonly kubeletRootDir: string;
   readonly logLevel?: string;
-  readonly apiServerCidr: string;
+  readonly network: ClusterNetwork;
   readonly s3EgressCidr: string;
   readonly metricsClientNamespaces: string[];
   readonly serverResources: Wire<k8s.ResourceRequirements>;
@@ -75,7 +76,7 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
     features: featureList(at('features'), props.features),
     kubeletRootDir,
     logLevel: props.logLevel === undefined ? undefined : requireOneOf(at('logLevel'), props.logLevel, Object.values(VeleroLogLevel)),
-    apiServerCidr: requireCidr(at('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0', 'pass the addresses as a CIDR'),
+    network: resolveClusterNetwork(at('network'), props.network),
     s3EgressCidr: requireCidr(at('s3EgressCidr'), props.s3EgressCidr ?? '0.0.0.0/0', 'pass the addresses as a CIDR'),
     metricsClientNamespaces: (props.metricsClientNamespaces ?? []).map((ns, i) => requireDnsLabel(at(`metricsClientNamespaces[${i}]`), ns)),
     serverResources: resourceRequirements(at('serverResources'), props.serverResources, { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '512Mi' }),

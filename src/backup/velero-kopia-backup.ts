@@ -16,6 +16,7 @@ import { buildServer } from './server';
 import { resolveSettings } from './settings';
 import { MAX_SCHEDULE_NAME, namespaceBackupSpec, namespaceScheduleSpec, restoreSpec } from './specs';
 import { buildBackupStorageLocation, buildVolumeSnapshotLocation } from './storage-location';
+import { ClusterNetwork } from '../core/cluster-network';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
@@ -72,7 +73,7 @@ export class VeleroKopiaBackup extends Construct {
   private readonly target: CustomResourceTarget;
   private readonly ctx: VeleroContext;
   private readonly gateImage: string;
-  private readonly apiServerCidr: string;
+  private readonly network: ClusterNetwork;
   private readonly bslRef: string;
   private readonly declaredBackups = new Map<string, string[]>();
   private readonly declaredSchedules = new Map<string, string[]>();
@@ -95,7 +96,7 @@ export class VeleroKopiaBackup extends Construct {
     };
     this.ctx = ctx;
     this.gateImage = images.resolve(PlatformImage.HARBOR_PREPARE);
-    this.apiServerCidr = settings.apiServerCidr;
+    this.network = settings.network;
 
     const installChart = Chart.of(this);
     this.resourcesChart = this.resolveResourcesChart(id, installChart, props.resourcesChart);
@@ -116,7 +117,7 @@ export class VeleroKopiaBackup extends Construct {
     }
 
     // 2. CRDs, from the velero binary itself.
-    const crds = buildCrdInstall(this, ctx, { apiServerCidr: settings.apiServerCidr });
+    const crds = buildCrdInstall(this, ctx, { network: settings.network });
     this.crdInstallJobName = crds.jobName;
     this.crdInstallJobRef = crds.jobRef;
 
@@ -128,7 +129,7 @@ export class VeleroKopiaBackup extends Construct {
       images,
       appName: 'velero',
       instance: this.namespace,
-      apiServerCidr: settings.apiServerCidr,
+      network: settings.network,
       namespaceWaitTimeout: props.credentialsWaitTimeout,
     });
     // Random, not upstream's static "static-passw0rd". Keep a copy outside the cluster: a
@@ -171,7 +172,7 @@ export class VeleroKopiaBackup extends Construct {
     });
     buildNetworkPolicies(this, ctx, {
       bucket,
-      apiServerCidr: settings.apiServerCidr,
+      network: settings.network,
       s3EgressCidr: settings.s3EgressCidr,
       metricsClientNamespaces: settings.metricsClientNamespaces,
     });
@@ -252,7 +253,7 @@ export class VeleroKopiaBackup extends Construct {
       workloadNamespace: namespace,
       storageLocation: options.storageLocation ?? this.backupStorageLocationName,
       image: this.gateImage,
-      apiServerCidr: this.apiServerCidr,
+      network: this.network,
       dependsOn: [this.crdInstallJobRef, this.bslRef],
       waitTimeoutSeconds,
     });

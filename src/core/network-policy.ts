@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import type { ClusterNetwork } from './cluster-network';
 import { kube, Wire } from './kube-object';
 
 /**
@@ -143,16 +144,18 @@ export interface DnsEgressOptions extends PolicyBaseOptions {
    * @default {} (every pod of the namespace)
    */
   readonly podSelector?: Record<string, string>;
+  /** The cluster's network: its DNS servers are the allowed peers. */
+  readonly network: ClusterNetwork;
 }
 
-/** Allows DNS (UDP and TCP 53) to the cluster DNS pods in kube-system. */
+/** Allows DNS (UDP and TCP 53) to the network's DNS servers (by default the kube-dns pods in kube-system). */
 export function dnsEgressPolicy(scope: Construct, id: string, options: DnsEgressOptions): k8s.KubeNetworkPolicy {
   return allowPolicy(scope, id, {
     namespace: options.namespace,
     name: options.name,
     labels: options.labels,
     podSelector: options.podSelector ?? {},
-    egress: [{ peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] }],
+    egress: [options.network._dnsRule()],
   });
 }
 

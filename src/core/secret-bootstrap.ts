@@ -1,6 +1,7 @@
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { ClusterNetwork, resolveClusterNetwork } from './cluster-network';
 import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from './container-scripts';
 import { contentHashedName } from './content-hash';
 import { propError } from './errors';
@@ -8,10 +9,10 @@ import { derivedFrom, GeneratedValue, GeneratorSpec, sourceSecretOf, specFields 
 import { ImageCatalog, PlatformImage } from './images';
 import { kube, Wire } from './kube-object';
 import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './names';
-import { allowPolicy, NetworkPeer, tcp } from './network-policy';
+import { allowPolicy } from './network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { requireSecretDataKey, SecretKeyReference } from './secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger, requireCidr } from './validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from './validate';
 
 /** Options for {@link SecretBootstrap.addSecret}. */
 export interface GeneratedSecretOptions {
@@ -73,13 +74,13 @@ export interface SecretBootstrapProps {
   readonly instance?: string;
 
   /**
-   * CIDR the Job may reach the Kubernetes API server in (TCP 443 and 6443). API server endpoints
-   * are outside the pod network and differ per cluster, so the default allows any address on those
-   * two ports only.
+   * The cluster's network: where the Job may reach the Kubernetes API server (its only egress).
+   * API server endpoints are outside the pod network and differ per cluster, so the default allows
+   * any address on the API server ports only.
    *
-   * @default '0.0.0.0/0'
+   * @default new ClusterNetwork()
    */
-  readonly apiServerCidr?: string;
+  readonly network?: ClusterNetwork;
 
   /**
    * How long the Job waits for a copy namespace (and the Role this construct puts there) to exist
@@ -182,8 +183,8 @@ export class SecretBootstrap extends Construct {
   public readonly namespace: string;
   /** Name of the Job's ServiceAccount (also of its Role, RoleBinding, ConfigMap and NetworkPolicy). */
   public readonly serviceAccountName: string;
-  /** CIDR the Job may reach the API server in; other Jobs of the same namespace reuse it. */
-  public readonly apiServerCidr: string;
+  /** The cluster's network (API server and DNS peers); other Jobs of the same namespace reuse it. */
+  public readonly network: ClusterNetwork;
 
   private readonly baseName: string;
   private readonly errorName: string;
@@ -209,7 +210,7 @@ export class SecretBootstrap extends Construct {
       instance: requireDnsLabel(ctx('instance'), props.instance ?? this.baseName),
       component: COMPONENT,
     };
-    this.apiServerCidr = requireCidr(ctx('apiServerCidr'), props.apiServerCidr ?? '0.0.0.0/0', 'pass the API server endpoint addresses as a CIDR');
+    this.network = resolveClusterNetwork(ctx('network'), props.network);
     this.waitTimeoutSeconds = requireInteger(ctx('namespaceWaitTimeout'), (props.namespaceWaitTimeout ?? Duration.minutes(5)).toSeconds(), 1, 86400);
     if (props.ttlAfterFinished !== undefined) {
       this.ttlSecondsAfterFinished = requireInteger(ctx('ttlAfterFinished'), props.ttlAfterFinished.toSeconds(), 0);
@@ -433,12 +434,11 @@ export class SecretBootstrap extends Construct {
     allowPolicy(this, 'network-policy', {
       ...metadata,
       podSelector: selectorLabels(this.appLabels),
-      // No ingress rule: nothing talks to the Job. Egress only to the API server: the kubernetes
-      // Service (443) is DNAT'ed to the endpoints (usually 6443), and policy implementations
-      // differ in which of the two they match. The API client reaches it by the IP in
+      // No ingress rule: nothing talks to the Job. Egress only to the API server (both of its
+      // ports, see ClusterNetworkProps.apiServerPorts). The API client reaches it by the IP in
       // KUBERNETES_SERVICE_HOST, so no DNS is needed.
       ingress: [],
-      egress: [{ peers: [NetworkPeer.cidr(this.apiServerCidr)], ports: tcp(443, 6443) }],
+      egress: [this.network._apiServerRule()],
     });
   }
 

@@ -129,11 +129,23 @@ const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/;
 
 /** An IPv4 or IPv6 CIDR (NetworkPolicy `ipBlock.cidr`), e.g. `10.0.0.0/8` or `0.0.0.0/0`. */
 export function requireCidr(ctx: PropContext, value: string, fix: string): string {
-  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
-  const v6 = typeof value === 'string' ? IPV6_CIDR.exec(value) : null;
-  const ok = v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6 ? Number(v6[1]) <= 128 : false;
-  if (!ok) {
+  if (!isCidr(value)) {
     throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.0/8" or "0.0.0.0/0"', fix });
   }
   return value;
+}
+
+/** A single IPv4 or IPv6 address, without a prefix length, e.g. `169.254.20.10`. */
+export function requireIpAddress(ctx: PropContext, value: string, fix: string): string {
+  const ok = typeof value === 'string' && !value.includes('/') && isCidr(`${value}/${value.includes(':') ? 128 : 32}`);
+  if (!ok) {
+    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 address without a prefix length, such as "169.254.20.10"', fix });
+  }
+  return value;
+}
+
+function isCidr(value: unknown): boolean {
+  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
+  const v6 = typeof value === 'string' ? IPV6_CIDR.exec(value) : null;
+  return v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6 ? Number(v6[1]) <= 128 : false;
 }

@@ -18,6 +18,7 @@ import { HarborProject, HarborProjectOptions } from './project';
 import { HarborSecrets, declareHarborSecrets } from './secrets';
 import { HarborSetup } from './setup-job';
 import { HarborRegistryStorage, requireSize, resolveStorage } from './storage';
+import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { ensureNamespace } from '../core/names';
@@ -171,10 +172,11 @@ export interface HarborModelRegistryProps {
   readonly externalEndpointsCidr?: string;
 
   /**
-   * CIDR of the Kubernetes API server, for the secret bootstrap Job's egress policy.
-   * @default - any address, on ports 443 and 6443 only
+   * The cluster's network: the API server peers of the secret bootstrap and setup Jobs, and the
+   * DNS servers every Harbor pod may query.
+   * @default new ClusterNetwork()
    */
-  readonly apiServerCidr?: string;
+  readonly network?: ClusterNetwork;
 
   /**
    * CPU and memory per component.
@@ -299,7 +301,7 @@ export class HarborModelRegistry extends Construct {
       images: this.images,
       appName: 'harbor',
       instance: this.name,
-      apiServerCidr: props.apiServerCidr,
+      network: resolveClusterNetwork(at('network'), props.network),
     });
     this.harborSecrets = declareHarborSecrets(this.secrets, {
       name: this.name,
@@ -375,6 +377,7 @@ export class HarborModelRegistry extends Construct {
       fallbackCidr: externalCidr,
     });
     buildNetworkPolicies(this, ctx, {
+      network: this.secrets.network,
       nginx: exposure.nginx,
       trivy,
       exporter,

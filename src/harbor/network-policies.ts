@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { HarborComponent, HarborContext, PORTS, componentLabels, componentName, componentSelector, instanceLabels } from './context';
+import { ClusterNetwork } from '../core/cluster-network';
 import { NetworkPeer, PolicyRule, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, tcp } from '../core/network-policy';
 import { S3Bucket } from '../core/s3-bucket';
 
@@ -124,6 +125,8 @@ export function externalTargets(options: ExternalTargetOptions): ExternalTarget[
 
 /** Inputs of {@link buildNetworkPolicies}. */
 export interface NetworkPolicyOptions extends FlowOptions {
+  /** The cluster's network (DNS servers). */
+  readonly network: ClusterNetwork;
   /** Egress to peers outside the namespace's Harbor pods. */
   readonly external: ExternalTarget[];
   /** Peers allowed to the entry point (nginx 8080, or core 8080 with an Ingress), read at synth. */
@@ -147,7 +150,7 @@ export function componentPolicyName(ctx: HarborContext, component: HarborCompone
  */
 export function buildNetworkPolicies(scope: Construct, ctx: HarborContext, options: NetworkPolicyOptions): void {
   defaultDenyPolicy(scope, 'default-deny', { namespace: ctx.namespace, name: `${ctx.name}-default-deny`, labels: instanceLabels(ctx) });
-  dnsEgressPolicy(scope, 'allow-dns', { namespace: ctx.namespace, name: `${ctx.name}-allow-dns`, labels: instanceLabels(ctx) });
+  dnsEgressPolicy(scope, 'allow-dns', { namespace: ctx.namespace, name: `${ctx.name}-allow-dns`, labels: instanceLabels(ctx), network: options.network });
 
   const flows = harborFlows(options);
   const components: HarborComponent[] = ['core', 'portal', 'registry', 'jobservice'];

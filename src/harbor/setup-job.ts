@@ -10,7 +10,7 @@ import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
 import { AppLabels, ensureNamespace, selectorLabels, standardLabels } from '../core/names';
-import { allowPolicy, NetworkPeer, tcp, udp } from '../core/network-policy';
+import { allowPolicy, NetworkPeer, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
@@ -40,7 +40,10 @@ export interface HarborSetupProps {
   /** Key of the Secret in `namespace` that holds Harbor's admin password. */
   readonly adminPassword: SecretKeyReference;
 
-  /** Secret bootstrap of `namespace`; declares each robot's password Secret. */
+  /**
+   * Secret bootstrap of `namespace`; declares each robot's password Secret. The Job's API server
+   * and DNS egress follow the bootstrap's `network`.
+   */
   readonly secrets: SecretBootstrap;
 
   /**
@@ -292,12 +295,12 @@ export class HarborSetup extends Construct {
       ...metadata,
       podSelector: this.podLabels,
       // Nothing talks to the Job. It talks to Harbor core (by Service name, so DNS) and to the API
-      // server (443 on the Service, usually 6443 on the endpoints after DNAT).
+      // server, both as the bootstrap's network says.
       ingress: [],
       egress: [
         { peers: [NetworkPeer.pods(this.corePodLabels)], ports: tcp(CORE_PORT) },
-        { peers: [NetworkPeer.cidr(this.bootstrap.apiServerCidr)], ports: tcp(443, 6443) },
-        { peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] },
+        this.bootstrap.network._apiServerRule(),
+        this.bootstrap.network._dnsRule(),
       ],
     });
   }

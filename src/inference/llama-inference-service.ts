@@ -17,6 +17,7 @@ import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
 import { ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
 import { defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
+import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { imageTag } from '../core/image-reference';
@@ -201,6 +202,12 @@ export interface LlamaInferenceServiceProps extends LlamaServerOptions {
   readonly images?: ImageCatalog;
 
   /**
+   * The cluster's network: the DNS servers the server pods may query.
+   * @default new ClusterNetwork()
+   */
+  readonly network?: ClusterNetwork;
+
+  /**
    * The Harbor the model is pulled from. Egress is opened to its entry pods (nginx, or core with an
    * Ingress exposure) on port 8080 and, with an Ingress exposure, to its ingress controller's
    * namespace on ports 80 and 443 (the registry host resolves to the Ingress). The robot and model
@@ -319,6 +326,7 @@ export class LlamaInferenceService extends Construct {
       });
     }
     const clientNamespaces = namespaceList(at('clientNamespaces'), props.clientNamespaces);
+    const network = resolveClusterNetwork(at('network'), props.network);
     this.pullSecretName = this.resolvePullSecret(at, props);
     const registry = this.resolveRegistryEntry(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
@@ -472,6 +480,7 @@ export class LlamaInferenceService extends Construct {
       port: this.port,
       clientNamespaces,
       registry,
+      network,
     });
   }
 

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
-import { NetworkPeer, RegistryEntry, allowPolicy, defaultDenyPolicy, registryEgressRules, tcp, udp } from '../core/network-policy';
+import { ClusterNetwork } from '../core/cluster-network';
+import { NetworkPeer, RegistryEntry, allowPolicy, defaultDenyPolicy, registryEgressRules, tcp } from '../core/network-policy';
 
 /** Name of the namespace-wide default-deny policy of an inference namespace. */
 export const DEFAULT_DENY_NAME = 'default-deny';
@@ -36,6 +37,8 @@ export interface ServerPolicyOptions {
   readonly clientNamespaces: string[];
   /** Where the model cache pulls from. */
   readonly registry: RegistryEntry;
+  /** The cluster's network (DNS servers). */
+  readonly network: ClusterNetwork;
 }
 
 /**
@@ -52,7 +55,7 @@ export function serverPolicy(scope: Construct, id: string, options: ServerPolicy
     podSelector: options.podSelector,
     ingress: [{ peers: options.clientNamespaces.map((ns) => NetworkPeer.namespace(ns)), ports: tcp(options.port) }],
     egress: [
-      { peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] },
+      options.network._dnsRule(),
       ...registryEgressRules(options.registry),
     ],
   });

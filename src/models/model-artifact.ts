@@ -14,12 +14,13 @@ import {
 } from './model-metadata';
 import { ModelSource } from './model-source';
 import { ArtifactFile, DEFAULT_MODEL_CREATED_AT, layerMediaType, renderAnnotationFile, renderImportSpec, renderModelConfig } from './modelpack-config';
+import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { PropValidationError, describeObject, propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { ModelReference } from '../core/model-reference';
 import { ensureNamespace } from '../core/names';
-import { NetworkPeer, PolicyRule, registryEgressRules, tcp, udp } from '../core/network-policy';
+import { NetworkPeer, PolicyRule, registryEgressRules, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements } from '../core/pod-security';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireCidr } from '../core/validate';
 import { PORTS } from '../harbor/context';
@@ -164,6 +165,13 @@ export interface ModelArtifactProps extends ModelArtifactSpec {
    * @default new ImageCatalog()
    */
   readonly images?: ImageCatalog;
+
+  /**
+   * The cluster's network: the DNS servers the import pods may query.
+   *
+   * @default new ClusterNetwork()
+   */
+  readonly network?: ClusterNetwork;
 }
 
 
@@ -275,6 +283,7 @@ export class ModelArtifact extends Construct {
     }
     const resources = resourceRequirements(at('resources'), props.resources, DEFAULT_RESOURCES);
     const storageClassName = props.storageClassName === undefined ? undefined : requireDnsSubdomain(at('storageClassName'), props.storageClassName);
+    const network = resolveClusterNetwork(at('network'), props.network);
     const downloadCidr = requireCidr(at('allowedDownloadCidr'), props.allowedDownloadCidr ?? '0.0.0.0/0', 'pass the address range of the download servers (or their proxy)');
 
     const sources = [props.source, ...extraFiles];
@@ -326,7 +335,7 @@ export class ModelArtifact extends Construct {
       spec: renderImportSpec(reference.toString(), project.plainHttp, mediaTypes, files),
       config: renderModelConfig(model),
       annotations: renderAnnotationFile(model),
-      egress: egressRules(project, downloadCidr, [...new Set(sources.map((s) => s._downloadPort()))].sort((a, b) => a - b)),
+      egress: egressRules(project, network, downloadCidr, [...new Set(sources.map((s) => s._downloadPort()))].sort((a, b) => a - b)),
     });
     this.jobName = built.jobName;
   }
@@ -378,9 +387,9 @@ function requirePushRobot(ctx: PropContext, robot: HarborRobotAccount, project: 
 }
 
 /** Egress of the import pods: DNS, the downloads, and Harbor's entry point. */
-function egressRules(project: HarborProject, downloadCidr: string, downloadPorts: number[]): PolicyRule[] {
+function egressRules(project: HarborProject, network: ClusterNetwork, downloadCidr: string, downloadPorts: number[]): PolicyRule[] {
   return [
-    { peers: [NetworkPeer.clusterDns()], ports: [...udp(53), ...tcp(53)] },
+    network._dnsRule(),
     { peers: [NetworkPeer.cidr(downloadCidr)], ports: tcp(...downloadPorts) },
     // Harbor's own policy admits the robots' namespaces.
     ...registryEgressRules({

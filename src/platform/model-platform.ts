@@ -8,6 +8,7 @@ import { PlatformStorage } from './platform-storage';
 import { PlatformComponentSummary, summarizeCharts } from './summary';
 import { applySyncWaves } from './sync-waves';
 import { VeleroKopiaBackup } from '../backup/velero-kopia-backup';
+import { ClusterNetwork } from '../core/cluster-network';
 import { describeObject, propError } from '../core/errors';
 import { ImageCatalog } from '../core/images';
 import { ModelReference } from '../core/model-reference';
@@ -72,6 +73,14 @@ export interface ModelPlatformProps {
    * @default new ImageCatalog()
    */
   readonly images?: ImageCatalog;
+
+  /**
+   * The cluster's network, for every component's NetworkPolicies: where the API server is and
+   * which DNS servers pods query. Set it here, once; a component's own `network` may only repeat it.
+   * Needed on Cilium (API server addresses) and with NodeLocal DNSCache (its address).
+   * @default new ClusterNetwork()
+   */
+  readonly network?: ClusterNetwork;
 
   /**
    * Where backups (and optionally Harbor's blobs) are stored.
@@ -190,6 +199,7 @@ export class ModelPlatform extends Construct {
     }
     const ns = resolveNamespaces(props.namespaces ?? {});
     const images = requireInstance(at('images'), props.images ?? new ImageCatalog(), ImageCatalog, 'new ImageCatalog({...})');
+    const network = requireInstance(at('network'), props.network ?? new ClusterNetwork(), ClusterNetwork, 'new ClusterNetwork({...})');
     const storage = requireInstance(at('storage'), props.storage ?? PlatformStorage.seaweedFS(), PlatformStorage, 'PlatformStorage.seaweedFS() or PlatformStorage.existingBuckets({...})');
     const registry = requireInstance(at('registry'), props.registry ?? PlatformRegistry.harbor(), PlatformRegistry, 'PlatformRegistry.harbor() or PlatformRegistry.existing({...})');
     const backup = requireInstance(at('backup'), props.backup ?? PlatformBackup.veleroKopia(), PlatformBackup, 'PlatformBackup.veleroKopia() or PlatformBackup.none()');
@@ -225,6 +235,7 @@ export class ModelPlatform extends Construct {
         ...seaweedProps,
         namespace: sameNamespace(at('storage.namespace'), seaweedProps.namespace, ns.storage, 'namespaces.storage'),
         images: seaweedProps.images ?? images,
+        network: sameNetwork(at('storage.network'), seaweedProps.network, network),
       });
       if (backup._velero) {
         this.backupBucket = this.storage.addBucket(backupBucketName ?? 'velero', { consumerNamespace: ns.backup });
@@ -248,6 +259,7 @@ export class ModelPlatform extends Construct {
         ...harborProps,
         namespace: sameNamespace(at('registry.namespace'), harborProps.namespace, ns.registry, 'namespaces.registry'),
         images: harborProps.images ?? images,
+        network: sameNetwork(at('registry.network'), harborProps.network, network),
         registryStorage: this.registryBucket ? HarborRegistryStorage.s3(this.registryBucket) : harborProps.registryStorage,
       });
       if (this.registryBucket) this.link(this.registry, this.storage ?? 'existing bucket', `registry blobs in bucket ${this.registryBucket.bucket}`);
@@ -281,6 +293,7 @@ export class ModelPlatform extends Construct {
           pushRobot: this.pushRobot!,
           namespace: ns.modelImport,
           images,
+          network,
         });
         this.modelArtifacts.push(artifact);
         this.models.set(model.key, InferenceModel.fromArtifact(artifact));
@@ -310,6 +323,7 @@ export class ModelPlatform extends Construct {
         namespace,
         model: this.models.get(key)!,
         images,
+        network,
         pullRobot: this.pullRobot,
         pullSecretName,
         harbor: this.registry,
@@ -330,6 +344,7 @@ export class ModelPlatform extends Construct {
         ...veleroProps,
         namespace: sameNamespace(at('backup.namespace'), veleroProps.namespace, ns.backup, 'namespaces.backup'),
         images: veleroProps.images ?? images,
+        network: sameNetwork(at('backup.network'), veleroProps.network, network),
         bucket: this.backupBucket!,
         resourcesChart,
       });
@@ -418,6 +433,22 @@ function resolveNamespaces(namespaces: PlatformNamespaces): ResolvedNamespaces {
 function sameNamespace(ctx: PropContext, own: string | undefined, platform: string, platformProp: string): string {
   if (own !== undefined && own !== platform) {
     throw propError({ ...ctx, value: own, allowed: `the platform's ${platformProp} ("${platform}") or nothing`, fix: `set ${platformProp} instead` });
+  }
+  return platform;
+}
+
+/**
+ * A component's own `network` option may repeat the platform's, not contradict it: the cluster has
+ * one API server and one DNS layout.
+ */
+function sameNetwork(ctx: PropContext, own: ClusterNetwork | undefined, platform: ClusterNetwork): ClusterNetwork {
+  if (own !== undefined && !(own instanceof ClusterNetwork && own._sameAs(platform))) {
+    throw propError({
+      ...ctx,
+      value: describeObject(own),
+      allowed: "the platform's network (same settings) or nothing",
+      fix: 'set the network once on the platform (ModelPlatformProps.network); it reaches every component',
+    });
   }
   return platform;
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Component, PORTS } from './constants';
 import { SeaweedContext, componentLabels, componentSelector, instanceLabels } from './context';
+import { ClusterNetwork } from '../core/cluster-network';
 import { NetworkPeer, PolicyRule, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, tcp } from '../core/network-policy';
 
 /**
@@ -87,6 +88,8 @@ export function seaweedFlows(ctx: SeaweedContext, options: FlowOptions): Flow[] 
 
 /** Inputs of {@link buildNetworkPolicies}. */
 export interface NetworkPolicyOptions {
+  /** The cluster's network (DNS servers). */
+  readonly network: ClusterNetwork;
   /** Namespaces allowed to reach the S3 port, read at synth (bucket consumers + extra clients). */
   readonly s3ClientNamespaces: () => string[];
   /** Namespaces allowed to scrape the metrics port. */
@@ -107,7 +110,7 @@ export function componentPolicyName(ctx: SeaweedContext, component: Component): 
  */
 export function buildNetworkPolicies(scope: Construct, ctx: SeaweedContext, options: NetworkPolicyOptions): void {
   defaultDenyPolicy(scope, 'default-deny', { namespace: ctx.namespace, name: `${ctx.name}-default-deny`, labels: instanceLabels(ctx) });
-  dnsEgressPolicy(scope, 'allow-dns', { namespace: ctx.namespace, name: `${ctx.name}-allow-dns`, labels: instanceLabels(ctx) });
+  dnsEgressPolicy(scope, 'allow-dns', { namespace: ctx.namespace, name: `${ctx.name}-allow-dns`, labels: instanceLabels(ctx), network: options.network });
 
   const flows = (): Flow[] => seaweedFlows(ctx, { bucketJob: options.bucketJob() });
   const components: Component[] = ['master', 'volume', 'filer', 's3'];

@@ -13,6 +13,7 @@ import { IdentityWithSecret, buildS3Gateway } from './s3-gateway';
 import { buildScriptsConfigMap } from './scripts';
 import { buildVolumeServers } from './volume-servers';
 import { VolumeSlotPlan, planVolumeSlots } from './volume-slots';
+import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
@@ -135,10 +136,11 @@ export interface SeaweedFSStorageProps {
   readonly metricsClientNamespaces?: string[];
 
   /**
-   * CIDR of the Kubernetes API server, for the secret bootstrap Job's egress policy.
-   * @default - any address, on ports 443 and 6443 only
+   * The cluster's network: the API server peers of the secret bootstrap Job, and the DNS servers
+   * every SeaweedFS pod may query.
+   * @default new ClusterNetwork()
    */
-  readonly apiServerCidr?: string;
+  readonly network?: ClusterNetwork;
 
   /**
    * Resources of each master.
@@ -315,7 +317,7 @@ export class SeaweedFSStorage extends Construct {
       images,
       appName: 'seaweedfs',
       instance: this.name,
-      apiServerCidr: props.apiServerCidr,
+      network: resolveClusterNetwork(at('network'), props.network),
     });
     if (props.adminSecretName !== undefined) {
       this.adminSecretName = requireDnsSubdomain(at('adminSecretName'), props.adminSecretName);
@@ -341,6 +343,7 @@ export class SeaweedFSStorage extends Construct {
       identities: () => this.identities(),
     });
     buildNetworkPolicies(this, this.ctx, {
+      network: this.secrets.network,
       s3ClientNamespaces: () => [...s3ClientNamespaces, ...this.declared.map((d) => d.consumerNamespace)],
       metricsClientNamespaces,
       bucketJob: () => this.declared.length > 0,

@@ -4,6 +4,7 @@
  */
 import { Testing } from 'cdk8s';
 import { build, bucketIn, find } from './helpers';
+import { ClusterNetwork } from '../../src/core/cluster-network';
 import { ModelPod, ModelPort, admittedFlows } from '../seaweedfs/policy-flows';
 import { expectValidManifests } from '../validation';
 
@@ -44,7 +45,7 @@ const api = (ids: string[]) => ids.flatMap((p) => [`${p} -> apiserver 443/TCP`, 
 
 describe('Velero NetworkPolicies admit exactly the flows Velero uses', () => {
   test('in-cluster SeaweedFS endpoint: S3 only to port 8333 in its namespace; no ingress', () => {
-    const { install } = build({ apiServerCidr: `${API_SERVER_IP}/32` });
+    const { install } = build({ network: new ClusterNetwork({ apiServerCidrs: [`${API_SERVER_IP}/32`] }) });
     const objects = install();
     expectValidManifests(objects);
     const flows = admittedFlows(objects, pods(objects), PORTS, 'velero').filter((f) => !f.startsWith('velero-secret-bootstrap'));
@@ -58,7 +59,7 @@ describe('Velero NetworkPolicies admit exactly the flows Velero uses', () => {
   });
 
   test('metrics scraping is opt-in, per namespace, to the server and the node-agent only', () => {
-    const { install } = build({ apiServerCidr: `${API_SERVER_IP}/32`, metricsClientNamespaces: ['monitoring'] });
+    const { install } = build({ network: new ClusterNetwork({ apiServerCidrs: [`${API_SERVER_IP}/32`] }), metricsClientNamespaces: ['monitoring'] });
     const objects = install();
     const flows = admittedFlows(objects, pods(objects), PORTS, 'velero');
     expect(flows.filter((f) => f.endsWith('8085/TCP'))).toEqual(['monitoring/* -> node-agent 8085/TCP', 'monitoring/* -> server 8085/TCP']);
@@ -67,7 +68,7 @@ describe('Velero NetworkPolicies admit exactly the flows Velero uses', () => {
   test('an external endpoint is reached through the S3 egress CIDR on its port', () => {
     const { install } = build({
       bucket: bucketIn('velero', 'https://s3.example.com:9000'),
-      apiServerCidr: `${API_SERVER_IP}/32`,
+      network: new ClusterNetwork({ apiServerCidrs: [`${API_SERVER_IP}/32`] }),
       s3EgressCidr: `${EXTERNAL_S3_IP}/32`,
     });
     const objects = install();

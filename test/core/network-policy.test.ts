@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { ClusterNetwork } from '../../src/core/cluster-network';
 import { NetworkPeer, allowPolicy, defaultDenyPolicy, dnsEgressPolicy, registryEgressRules, tcp, udp } from '../../src/core/network-policy';
 import { expectValidManifests } from '../validation';
 
@@ -21,10 +22,10 @@ describe('network policy builders', () => {
     });
   });
 
-  test('DNS egress to kube-dns in kube-system on UDP and TCP 53', () => {
+  test('DNS egress by default to kube-dns in kube-system on UDP and TCP 53', () => {
     const [all, some] = synthWith((c) => {
-      dnsEgressPolicy(c, 'dns', { namespace: 'apps', name: 'apps-allow-dns' });
-      dnsEgressPolicy(c, 'dns-web', { namespace: 'apps', name: 'web-allow-dns', podSelector: { app: 'web' } });
+      dnsEgressPolicy(c, 'dns', { namespace: 'apps', name: 'apps-allow-dns', network: new ClusterNetwork() });
+      dnsEgressPolicy(c, 'dns-web', { namespace: 'apps', name: 'web-allow-dns', podSelector: { app: 'web' }, network: new ClusterNetwork() });
     });
     expect(all.spec).toEqual({
       podSelector: {},

@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { ClusterNetwork } from '../../src/core/cluster-network';
 import { HarborModelRegistry } from '../../src/harbor/harbor-model-registry';
 import { RobotPermission } from '../../src/harbor/robot-account';
 import { ModelPod, ModelPort, admittedFlows } from '../seaweedfs/policy-flows';
@@ -21,7 +22,7 @@ function pods(objects: any[]): ModelPod[] {
 /** Flows of an install without Trivy (its 0.0.0.0/0 download rule would add noise), with or without a project. */
 function build(withProject: boolean): { registry: HarborModelRegistry; objects: any[]; flows: string[] } {
   const chart = Testing.chart();
-  const registry = new HarborModelRegistry(chart, 'harbor', { trivy: false, apiServerCidr: `${API_SERVER_IP}/32` });
+  const registry = new HarborModelRegistry(chart, 'harbor', { trivy: false, network: new ClusterNetwork({ apiServerCidrs: [`${API_SERVER_IP}/32`] }) });
   if (withProject) {
     registry.addProject('ml-models').addRobotAccount('inference', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference'] });
   }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { find, synth } from './helpers';
+import { ClusterNetwork } from '../../src/core/cluster-network';
 import { SecretKeyReference } from '../../src/core/secret-reference';
 import { HarborExposure } from '../../src/harbor/exposure';
 import { HarborDatabase, HarborRedis } from '../../src/harbor/external-services';
@@ -43,7 +44,7 @@ function modelPods(objects: any[]): ModelPod[] {
 }
 
 function flowsOf(props: HarborModelRegistryProps, before?: (chart: Construct) => HarborModelRegistryProps): string[] {
-  const { objects } = synth({ apiServerCidr: `${API_SERVER_IP}/32`, ...props }, before);
+  const { objects } = synth({ network: new ClusterNetwork({ apiServerCidrs: [`${API_SERVER_IP}/32`] }), ...props }, before);
   return admittedFlows(objects, modelPods(objects), PORTS, 'harbor');
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { ClusterNetwork } from '../../src/core/cluster-network';
 import { ImageCatalog } from '../../src/core/images';
 import { ensureNamespace } from '../../src/core/names';
 import { SecretBootstrap } from '../../src/core/secret-bootstrap';
@@ -15,7 +16,7 @@ const CORE_LABELS = { 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/com
 function setupIn(chart: Chart, props: Partial<HarborSetupProps> = {}): HarborSetup {
   // As HarborModelRegistry does: the namespace first, then the bootstrap, then the setup.
   ensureNamespace(chart, 'harbor');
-  const secrets = props.secrets ?? new SecretBootstrap(chart, 'secrets', { namespace: 'harbor', name: 'harbor', apiServerCidr: '172.18.0.2/32' });
+  const secrets = props.secrets ?? new SecretBootstrap(chart, 'secrets', { namespace: 'harbor', name: 'harbor', network: new ClusterNetwork({ apiServerCidrs: ['172.18.0.2/32'] }) });
   return new HarborSetup(chart, 'setup', {
     namespace: 'harbor',
     name: 'harbor',

@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { ClusterNetwork, DnsServer } from '../../src/core/cluster-network';
 import { ModelReference } from '../../src/core/model-reference';
 import { HarborExposure } from '../../src/harbor/exposure';
 import { HarborModelRegistry, HarborModelRegistryProps } from '../../src/harbor/harbor-model-registry';
@@ -142,5 +143,16 @@ describe('inference NetworkPolicies admit exactly the declared flows', () => {
     const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'ai-inference' && o.metadata.name === 'default-deny');
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'ai-inference').map((o) => o.metadata.name).sort()).toEqual(['default-deny', 'llama']);
+  });
+
+  test('network: DNS goes to the network\'s servers, e.g. NodeLocal DNSCache besides kube-dns', () => {
+    const network = new ClusterNetwork({ dnsServers: [DnsServer.kubeDns(), DnsServer.nodeLocalDnsCache()] });
+    const { objects } = withHarbor({ clientNamespaces: ['apps'], network });
+    const nodeLocal: ModelPod = { id: 'node-local-dns', namespace: '', labels: {}, ip: '169.254.20.10', external: true };
+    const toDns = (list: string[]) => list.filter((f) => / 53\//.test(f));
+    expect(toDns(flows(objects, [nodeLocal]))).toEqual([...DNS, 'inference -> node-local-dns 53/TCP', 'inference -> node-local-dns 53/UDP'].sort());
+    // By default the cache is out of reach.
+    expect(toDns(flows(withHarbor({ clientNamespaces: ['apps'] }).objects, [nodeLocal]))).toEqual(DNS);
+    expect(() => withHarbor({ network: { dnsServers: [] } as any })).toThrow("LlamaInferenceService 'network': got {\"dnsServers\":[]}, expected a ClusterNetwork");
   });
 });

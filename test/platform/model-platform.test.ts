@@ -1,8 +1,8 @@
 import { ApiObject, Lazy, Testing } from 'cdk8s';
 import { expectAllValid, importedModel, synthPlatform } from './synth';
 import {
-  HarborRegistryStorage, ImageCatalog, ModelPlatform, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage,
-  S3Bucket, S3Credentials,
+  ClusterNetwork, DnsServer, HarborRegistryStorage, ImageCatalog, ModelPlatform, PlatformBackup, PlatformModel, PlatformRegistry,
+  PlatformStorage, S3Bucket, S3Credentials,
 } from '../../src';
 import { imagesOf } from '../../src/platform/summary';
 import { gatedBackups } from '../backup/helpers';
@@ -160,6 +160,61 @@ describe('ModelPlatform', () => {
     const images = imagesOf(objects);
     expect(images.length).toBeGreaterThanOrEqual(15);
     for (const image of images) expect(image).toMatch(/^mirror\.example\.com\//);
+  });
+
+  test('network: one setting reaches every API server and DNS egress rule of every component', () => {
+    const { objects } = synthPlatform({
+      network: new ClusterNetwork({
+        apiServerCidrs: ['10.0.0.10/32', '10.0.0.11/32'],
+        dnsServers: [DnsServer.kubeDns(), DnsServer.nodeLocalDnsCache()],
+      }),
+      models: [importedModel('chat', 'v1')],
+      services: [{ model: 'chat:v1', cache: { size: '1Gi' } }],
+    });
+    expectAllValid(objects);
+    const rules = objects.filter((o) => o.kind === 'NetworkPolicy')
+      .flatMap((p) => (p.spec.egress ?? []).map((rule: any) => ({ policy: `${p.metadata.namespace}/${p.metadata.name}`, rule })));
+    const onPort = (port: number) => rules.filter(({ rule }) => rule.ports.some((p: any) => p.port === port));
+    // API server egress: the bootstrap Jobs of SeaweedFS, Harbor and Velero, Harbor's setup Job, and
+    // Velero's CRD Job, server, node-agent, data-mover and maintenance pods.
+    const api = onPort(6443);
+    expect(api.map((r) => r.policy).sort()).toEqual([
+      'harbor/harbor-secret-bootstrap', 'harbor/harbor-setup',
+      'seaweedfs/seaweedfs-secret-bootstrap',
+      'velero/velero-crd-install', 'velero/velero-node-agent', 'velero/velero-pod-volume-backup', 'velero/velero-pod-volume-restore',
+      'velero/velero-repo-maintenance', 'velero/velero-secret-bootstrap', 'velero/velero-server',
+    ]);
+    for (const { rule } of api) {
+      expect(rule.to).toEqual([{ ipBlock: { cidr: '10.0.0.10/32' } }, { ipBlock: { cidr: '10.0.0.11/32' } }]);
+      expect(rule.ports).toEqual([{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }]);
+    }
+    // DNS egress: every namespace of the platform, each through the same peers.
+    const dns = onPort(53);
+    expect(new Set(dns.map((r) => r.policy.split('/')[0]))).toEqual(new Set(['seaweedfs', 'harbor', 'model-import', 'ai-inference', 'velero']));
+    for (const { rule } of dns) {
+      expect(rule.to).toEqual([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+        { ipBlock: { cidr: '169.254.20.10/32' } },
+      ]);
+    }
+  });
+
+  test('network: a component\'s own network may repeat the platform\'s, not contradict it', () => {
+    const network = new ClusterNetwork({ apiServerCidrs: ['10.0.0.10/32'] });
+    expect(() => synthPlatform({ network, storage: PlatformStorage.seaweedFS({ network: new ClusterNetwork({ apiServerCidrs: ['10.0.0.10/32'] }) }) })).not.toThrow();
+    const error = (props: any) => propErrorOf(() => new ModelPlatform(Testing.app(), 'platform', props));
+    const own = new ClusterNetwork({ apiServerCidrs: ['10.9.9.9/32'] });
+    for (const [props, prop] of [
+      [{ network, storage: PlatformStorage.seaweedFS({ network: own }) }, 'storage.network'],
+      [{ network, registry: PlatformRegistry.harbor({ network: own }) }, 'registry.network'],
+      [{ network, backup: PlatformBackup.veleroKopia({ network: own }) }, 'backup.network'],
+      [{ storage: PlatformStorage.seaweedFS({ network: own }) }, 'storage.network'],
+    ] as const) {
+      const e = error(props);
+      expectPropError(e, 'ModelPlatform', prop, '"a ClusterNetwork"');
+      expect(e.fix).toContain('network');
+    }
+    expectPropError(error({ network: { apiServerCidrs: ['10.0.0.10/32'] } }), 'ModelPlatform', 'network', '{"apiServerCidrs":["10.0.0.10/32"]}');
   });
 
   test('sync waves: 10 × chart level + the object\'s own wave; turned off with syncWaves: false', () => {

@@ -1,5 +1,6 @@
 import { API_SERVER_IP, find, modelPods, synth } from './helpers';
 import { ModelPort, admittedFlows } from './policy-flows';
+import { ClusterNetwork } from '../../src/core/cluster-network';
 import { SeaweedFSBucketOptions, SeaweedFSStorageProps } from '../../src/seaweedfs/seaweedfs-storage';
 
 const PORTS: ModelPort[] = [
@@ -11,7 +12,7 @@ const SEAWEED_PODS = ['master', 'volume', 'filer', 's3'];
 
 /** The API server's address is passed on to the secret bootstrap's egress policy. */
 function flowsOf(props: SeaweedFSStorageProps, buckets: Array<[string, SeaweedFSBucketOptions]>): string[] {
-  const { objects } = synth({ apiServerCidr: `${API_SERVER_IP}/32`, ...props }, buckets);
+  const { objects } = synth({ network: new ClusterNetwork({ apiServerCidrs: [`${API_SERVER_IP}/32`] }), ...props }, buckets);
   return admittedFlows(objects, modelPods(objects, OTHER_NAMESPACES), PORTS, props.namespace ?? 'seaweedfs');
 }
 
