@@ -109,8 +109,9 @@ function commandProblems(objects: any[], copies: Map<string, ImageExecutable> = 
       } else if (['sh', 'bash'].includes(path.posix.basename(executable.path))) {
         if (argv[1] === '-c') {
           const words = commandWords(argv[2] ?? '');
-          if (typeof words === 'string') found.push(words);
-          else {
+          if (typeof words === 'string') {
+            found.push(words);
+          } else {
             for (const word of words.filter((w) => !SHELL_BUILTINS.has(w) && !image.executable(w))) {
               found.push(`its sh -c command calls ${word}, which the ${image.key} image does not declare`);
             }
@@ -126,9 +127,11 @@ function commandProblems(objects: any[], copies: Map<string, ImageExecutable> = 
       if (init && executable && found.length === 0 && ['cp', 'cp-plugin'].includes(path.posix.basename(executable.path)) && argv.length === 3) {
         const source = image.executable(argv[1]);
         const target = mountOf(c, argv[2]);
-        if (!source) found.push(`copies ${argv[1]}, which the ${image.key} image does not declare`);
-        else if (!target) found.push(`copies ${argv[1]} to ${argv[2]}, which is on no volume`);
-        else {
+        if (!source) {
+          found.push(`copies ${argv[1]}, which the ${image.key} image does not declare`);
+        } else if (!target) {
+          found.push(`copies ${argv[1]} to ${argv[2]}, which is on no volume`);
+        } else {
           copied.set(`${target.name}:${target.relative}`, source);
           copies.set(`${owner}/${target.name}:${target.relative}`, source);
         }
@@ -201,7 +204,9 @@ describe.each([
 
 /** Catalog keys of every container image in `objects`. */
 function imagesIn(objects: any[]): string[] {
-  return podSpecs(objects).flatMap(({ spec }) => [...(spec.initContainers ?? []), ...spec.containers]).map((c) => catalogImage(c.image)?.key ?? c.image);
+  return podSpecs(objects)
+    .flatMap(({ spec }) => [...(spec.initContainers ?? []), ...spec.containers])
+    .map((c) => catalogImage(c.image)?.key ?? c.image);
 }
 
 test('together the two platforms run every catalog image, so every declaration is checked', () => {
