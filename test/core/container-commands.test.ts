@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { buildExamplePlatform, examplePlatformProps } from '../../examples/platform';
-import { ImageExecutable, ModelPlatform, PlatformImage, PlatformRegistry } from '../../src';
+import { ImageExecutable, ModelPlatform, PlatformImage, PlatformRegistry, PlatformServiceOptions } from '../../src';
 import { CONTAINER_SCRIPT_IMAGES } from '../jail';
 
 /**
@@ -160,7 +160,7 @@ function synthWithOptionalImages(): any[] {
   new ModelPlatform(app, 'platform', {
     ...props,
     registry: PlatformRegistry.harbor({ registryStorageOnBucket: true, exporter: true }),
-    services: props.services!.map((s) => ({ ...s, gpu: { count: 1 } })),
+    services: props.services!.map((s: PlatformServiceOptions) => ({ ...s, gpu: { count: 1 } })),
   });
   return app.charts.flatMap((chart) => chart.toJson());
 }
