@@ -226,7 +226,7 @@ describe('the command check', () => {
       { name: 'a', image: ORAS, command: ['/bin/sh', '/opt/model-cache/model-cache.sh'] },
       { name: 'b', image: ORAS, args: ['version'] },
       { name: 'c', image: 'docker.io/goharbor/harbor-db:v2.14.4', command: ['/bin/sh'], args: ['-c', 'chmod -R 700 /data || true'] },
-      { name: 'd', image: 'docker.io/velero/velero:v1.18.1', command: ['/shared/velero-plugin-for-aws'], volumeMounts: [{ name: 'p', mountPath: '/shared' }] },
+      { name: 'd', image: 'docker.io/velero/velero:v1.18.1', command: ['/plugin-dir/velero-plugin-for-aws'], volumeMounts: [{ name: 'p', mountPath: '/plugin-dir' }] },
     ], [
       { name: 'copy', image: 'docker.io/velero/velero-plugin-for-aws:v1.14.2', volumeMounts: [{ name: 'p', mountPath: '/target' }] },
     ]))).toEqual(new Map());
