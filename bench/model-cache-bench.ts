@@ -4,8 +4,9 @@
  *
  * 1. Cache-hit time of the real src/inference/scripts/model-cache.sh on a warm cache holding a
  *    0.5, 5 and 70 GB model file (sparse files: the hit path never reads them), under every shell
- *    the test harness finds (`sh` = dash + GNU tools; `busybox` = busybox sh + applets, as in the
- *    Alpine ORAS image). Runs are interleaved across sizes so background load hits all alike.
+ *    the test harness finds (`sh` = dash + GNU tools; `oras-image` = a PATH jail of the ORAS image:
+ *    busybox sh and the applets it declares). Runs are interleaved across sizes so background load
+ *    hits all alike.
  *    The stand-in ORAS is "down" and a stand-in `sha256sum` fails loudly: a hit that called the
  *    registry or hashed anything would show up as a failure, not as a fast time.
  *    The multi-GB blobs are named by a synthetic digest (hashing 70 GB is exactly what the hit path
@@ -178,13 +179,13 @@ function main(): number {
   lines.push(`model-cache benchmark: ${RUNS} warm-cache runs per row (after ${WARMUP} warm-up), wall time of one script run incl. process start`);
   for (const reason of skipped.filter((r) => !r.startsWith('bash'))) lines.push(`  (skipped ${reason})`);
   lines.push('');
-  lines.push(`${pad('model file', 12)}${pad('shell', 10)}${pad('median', 11)}${pad('p95', 11)}${pad('oras calls', 12)}hash calls`);
+  lines.push(`${pad('model file', 12)}${pad('shell', 12)}${pad('median', 11)}${pad('p95', 11)}${pad('oras calls', 12)}hash calls`);
   const failures: string[] = [];
   for (const c of cases) {
     const { median, p95 } = percentiles(c.times);
     const orasCalls = c.registry.calls().length;
     const hashCalls = fs.existsSync(c.hashLog) ? fs.readFileSync(c.hashLog, 'utf8').split('\n').filter(Boolean).length : 0;
-    lines.push(`${pad(gb(c.size), 12)}${pad(c.shell.name, 10)}${pad(ms(median), 11)}${pad(ms(p95), 11)}${pad(String(orasCalls), 12)}${hashCalls}`);
+    lines.push(`${pad(gb(c.size), 12)}${pad(c.shell.name, 12)}${pad(ms(median), 11)}${pad(ms(p95), 11)}${pad(String(orasCalls), 12)}${hashCalls}`);
     if (orasCalls !== 0 || hashCalls !== 0) failures.push(`${gb(c.size)} under ${c.shell.name}: ${orasCalls} registry call(s), ${hashCalls} hash call(s) on the hit path`);
   }
   lines.push('');

@@ -1,5 +1,6 @@
 // The jsii public surface. Internal helpers (errors, validation, names) are not exported.
 export * from './core/images';
+export * from './core/image-contents';
 export * from './core/model-reference';
 export * from './core/s3-bucket';
 export { SecretKeyReference } from './core/secret-reference';

@@ -13,8 +13,10 @@ export function hostTool(name: string): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-/** Whether missing tools fail the run instead of skipping tests. */
-export const TOOLS_REQUIRED = process.env.CI === 'true';
+/** Whether missing tools fail the run instead of skipping tests (read when asked: tests may set CI). */
+export function toolsRequired(): boolean {
+  return process.env.CI === 'true';
+}
 
 /** The tools of `packages` (tool -> Debian package) that the host lacks. */
 function missing(packages: Record<string, string>): string[] {
@@ -32,7 +34,7 @@ function reasonFor(packages: Record<string, string>, absent: string[]): string {
  */
 export function testWithTools(packages: Record<string, string>): jest.It {
   const absent = missing(packages);
-  if (absent.length === 0 || TOOLS_REQUIRED) return test;
+  if (absent.length === 0 || toolsRequired()) return test;
   const reason = reasonFor(packages, absent);
   return ((name: string, fn?: jest.ProvidesCallback, timeout?: number) => test.skip(`${name} (${reason})`, fn, timeout)) as unknown as jest.It;
 }
@@ -40,7 +42,7 @@ export function testWithTools(packages: Record<string, string>): jest.It {
 /** `describe`, or a skipped one naming what to install (outside CI); see {@link testWithTools}. */
 export function describeWithTools(packages: Record<string, string>): jest.Describe {
   const absent = missing(packages);
-  if (absent.length === 0 || TOOLS_REQUIRED) return describe;
+  if (absent.length === 0 || toolsRequired()) return describe;
   const reason = reasonFor(packages, absent);
   return ((name: string, fn: jest.EmptyFunction) => describe.skip(`${name} (${reason})`, fn)) as unknown as jest.Describe;
 }

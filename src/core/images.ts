@@ -1,57 +1,66 @@
 import { propError } from './errors';
+import { ImageContents, ImageExecutable } from './image-contents';
+import * as facts from './image-facts';
 
 /**
  * One container image the platform runs, pinned to an immutable release tag.
  *
  * Every image and tag of the library is declared here and nowhere else. Constructs ask an
  * {@link ImageCatalog} for the final reference so a registry mirror applies to all of them.
+ * `contents` says what the platform relies on inside the image (user, entrypoint, executables):
+ * a mirrored or rebuilt image must keep it.
  */
 export class PlatformImage {
-  // SeaweedFS (../shared/reference/seaweedfs.md §1: Docker Hub only for 3.73).
+  // Built from seaweedfs/seaweedfs@3.73:docker/Dockerfile.go_build.
   /** SeaweedFS `weed` (master, volume, filer, S3 gateway, `weed shell`). */
-  public static readonly SEAWEEDFS = new PlatformImage('seaweedfs', 'docker.io', 'chrislusf/seaweedfs', '3.73');
+  public static readonly SEAWEEDFS = new PlatformImage('seaweedfs', 'docker.io', 'chrislusf/seaweedfs', '3.73', facts.SEAWEEDFS_CONTENTS);
 
-  // Harbor 2.14: every component is tagged v2.14.<patch>; 2.14.4 is the newest patch the reference confirms.
+  // Harbor: every component shares one release tag (goharbor/harbor@v2.14.4:make/photon/<component>/Dockerfile).
   /** Harbor core API and token service. */
-  public static readonly HARBOR_CORE = PlatformImage.harbor('harbor-core', 'harbor-core');
+  public static readonly HARBOR_CORE = PlatformImage.harbor('harbor-core', 'harbor-core', facts.HARBOR_CORE_CONTENTS);
   /** Harbor web portal (nginx serving the UI). */
-  public static readonly HARBOR_PORTAL = PlatformImage.harbor('harbor-portal', 'harbor-portal');
+  public static readonly HARBOR_PORTAL = PlatformImage.harbor('harbor-portal', 'harbor-portal', facts.HARBOR_PORTAL_CONTENTS);
   /** Harbor job service (replication, scans, retention, GC). */
-  public static readonly HARBOR_JOBSERVICE = PlatformImage.harbor('harbor-jobservice', 'harbor-jobservice');
+  public static readonly HARBOR_JOBSERVICE = PlatformImage.harbor('harbor-jobservice', 'harbor-jobservice', facts.HARBOR_JOBSERVICE_CONTENTS);
   /** Harbor's build of the Docker distribution registry. */
-  public static readonly HARBOR_REGISTRY = PlatformImage.harbor('harbor-registry', 'registry-photon');
+  public static readonly HARBOR_REGISTRY = PlatformImage.harbor('harbor-registry', 'registry-photon', facts.HARBOR_REGISTRY_CONTENTS);
   /** Harbor registry controller (garbage collection side-car). */
-  public static readonly HARBOR_REGISTRYCTL = PlatformImage.harbor('harbor-registryctl', 'harbor-registryctl');
+  public static readonly HARBOR_REGISTRYCTL = PlatformImage.harbor('harbor-registryctl', 'harbor-registryctl', facts.HARBOR_REGISTRYCTL_CONTENTS);
   /** Harbor's internal PostgreSQL. */
-  public static readonly HARBOR_DATABASE = PlatformImage.harbor('harbor-database', 'harbor-db');
+  public static readonly HARBOR_DATABASE = PlatformImage.harbor('harbor-database', 'harbor-db', facts.HARBOR_DATABASE_CONTENTS);
   /** Harbor's internal Redis. */
-  public static readonly HARBOR_REDIS = PlatformImage.harbor('harbor-redis', 'redis-photon');
+  public static readonly HARBOR_REDIS = PlatformImage.harbor('harbor-redis', 'redis-photon', facts.HARBOR_REDIS_CONTENTS);
   /** Trivy scanner adapter. */
-  public static readonly HARBOR_TRIVY = PlatformImage.harbor('harbor-trivy', 'trivy-adapter-photon');
+  public static readonly HARBOR_TRIVY = PlatformImage.harbor('harbor-trivy', 'trivy-adapter-photon', facts.HARBOR_TRIVY_CONTENTS);
   /** Harbor Prometheus exporter. */
-  public static readonly HARBOR_EXPORTER = PlatformImage.harbor('harbor-exporter', 'harbor-exporter');
+  public static readonly HARBOR_EXPORTER = PlatformImage.harbor('harbor-exporter', 'harbor-exporter', facts.HARBOR_EXPORTER_CONTENTS);
   /** Harbor's nginx entry point. */
-  public static readonly HARBOR_NGINX = PlatformImage.harbor('harbor-nginx', 'nginx-photon');
+  public static readonly HARBOR_NGINX = PlatformImage.harbor('harbor-nginx', 'nginx-photon', facts.HARBOR_NGINX_CONTENTS);
   /**
-   * Harbor's installer image. Ships `/usr/bin/htpasswd` (bcrypt) and `openssl`, which the secret
-   * bootstrap uses to derive htpasswd entries and self-signed certificates in-cluster.
+   * Harbor's installer image (Photon 5): bash as `/bin/sh`, python3, curl, openssl, `htpasswd`
+   * (bcrypt) and GNU coreutils. The secret bootstrap and Harbor setup Jobs run their scripts in it.
    */
-  public static readonly HARBOR_PREPARE = PlatformImage.harbor('harbor-prepare', 'prepare');
+  public static readonly HARBOR_PREPARE = PlatformImage.harbor('harbor-prepare', 'prepare', facts.HARBOR_PREPARE_CONTENTS);
 
-  // Velero 1.18.1 (the seed's version) with its matching AWS plugin line v1.14.x (../shared/reference/velero.md §1).
-  /** Velero server, node-agent and CRD installer. */
-  public static readonly VELERO = new PlatformImage('velero', 'docker.io', 'velero/velero', 'v1.18.1');
-  /** Velero object-store plugin for S3-compatible storage. */
-  public static readonly VELERO_PLUGIN_AWS = new PlatformImage('velero-plugin-for-aws', 'docker.io', 'velero/velero-plugin-for-aws', 'v1.14.2');
+  // Velero v1.18.1 with velero-plugin-for-aws v1.14.2 (compatibility table:
+  // vmware-tanzu/velero-plugin-for-aws README.md, "Compatibility").
+  /** Velero server, node-agent and CRD installer (no shell: only `/velero`). */
+  public static readonly VELERO = new PlatformImage('velero', 'docker.io', 'velero/velero', 'v1.18.1', facts.VELERO_CONTENTS);
+  /** Velero object-store plugin for S3-compatible storage (FROM scratch: `cp-plugin` and the plugin). */
+  public static readonly VELERO_PLUGIN_AWS = new PlatformImage('velero-plugin-for-aws', 'docker.io', 'velero/velero-plugin-for-aws', 'v1.14.2',
+    facts.VELERO_PLUGIN_AWS_CONTENTS);
 
-  // llama.cpp publishes only build-numbered tags as immutable ones (../shared/reference/llama-cpp-server.md §1).
+  // Built from ggml-org/llama.cpp@b8840:.devops/cpu.Dockerfile and cuda.Dockerfile; the build-numbered
+  // tags are the pinned ones (`server` and `server-cuda` move, see MOVING_TAGS).
   /** llama.cpp `llama-server`, CPU build. */
-  public static readonly LLAMA_CPP_SERVER = new PlatformImage('llama-cpp-server', 'ghcr.io', 'ggml-org/llama.cpp', 'server-b8840');
+  public static readonly LLAMA_CPP_SERVER = new PlatformImage('llama-cpp-server', 'ghcr.io', 'ggml-org/llama.cpp', 'server-b8840',
+    facts.LLAMA_CPP_SERVER_CONTENTS);
   /** llama.cpp `llama-server`, CUDA 12 build. */
-  public static readonly LLAMA_CPP_SERVER_CUDA = new PlatformImage('llama-cpp-server-cuda', 'ghcr.io', 'ggml-org/llama.cpp', 'server-cuda-b8840');
+  public static readonly LLAMA_CPP_SERVER_CUDA = new PlatformImage('llama-cpp-server-cuda', 'ghcr.io', 'ggml-org/llama.cpp', 'server-cuda-b8840',
+    facts.LLAMA_CPP_SERVER_CUDA_CONTENTS);
 
-  /** ORAS CLI (Alpine based, has `/bin/sh`) for pushing and pulling model artifacts. */
-  public static readonly ORAS = new PlatformImage('oras', 'ghcr.io', 'oras-project/oras', 'v1.3.3');
+  /** ORAS CLI on Alpine (busybox `/bin/sh` and applets) for pushing and pulling model artifacts. */
+  public static readonly ORAS = new PlatformImage('oras', 'ghcr.io', 'oras-project/oras', 'v1.3.3', facts.ORAS_CONTENTS);
 
   /** Every image in the catalog, in declaration order. */
   public static all(): PlatformImage[] {
@@ -76,8 +85,8 @@ export class PlatformImage {
     ];
   }
 
-  private static harbor(key: string, name: string): PlatformImage {
-    return new PlatformImage(key, 'docker.io', `goharbor/${name}`, 'v2.14.4');
+  private static harbor(key: string, name: string, contents: ImageContents): PlatformImage {
+    return new PlatformImage(key, 'docker.io', `goharbor/${name}`, 'v2.14.4', contents);
   }
 
   /**
@@ -85,19 +94,42 @@ export class PlatformImage {
    * @param registry registry host the upstream project publishes to
    * @param repository repository path inside that registry
    * @param tag immutable release tag
+   * @param contents what the platform relies on inside the image, with upstream sources
    */
   private constructor(
     public readonly key: string,
     public readonly registry: string,
     public readonly repository: string,
     public readonly tag: string,
+    public readonly contents: ImageContents,
   ) {}
+
+  /**
+   * The executable the image declares under `command`: an absolute path, or a bare name looked up
+   * like a container runtime does, in the standard PATH directories (/usr/local/sbin, /usr/local/bin,
+   * /usr/sbin, /usr/bin, /sbin, /bin).
+   *
+   * @param command absolute path or bare command name
+   * @returns the declared executable, or undefined when the platform does not rely on one
+   */
+  public executable(command: string): ImageExecutable | undefined {
+    if (command.startsWith('/')) return this.contents.executables.find((e) => e.path === command);
+    if (command.length === 0 || command.includes('/')) return undefined;
+    for (const dir of STANDARD_PATH) {
+      const found = this.contents.executables.find((e) => e.path === `${dir}/${command}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
 
   /** The upstream reference, `registry/repository:tag`. */
   public get reference(): string {
     return `${this.registry}/${this.repository}:${this.tag}`;
   }
 }
+
+/** The PATH container runtimes use when the image sets none. */
+const STANDARD_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** Options for {@link ImageCatalog}. */
 export interface ImageCatalogProps {

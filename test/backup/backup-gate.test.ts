@@ -11,11 +11,18 @@ import { Duration } from 'cdk8s';
 import { build, find, gatedBackups, propErrorOf, withGatedBackups } from './helpers';
 import { FakeKubeApi, realPython3 } from '../fake-kube-api';
 import { hostTool, testWithTools } from '../host-tools';
+import { scriptJail } from '../jail';
 import { VELERO_CRD_DIR, expectValidManifests } from '../validation';
 
 jest.setTimeout(120_000);
 
 const VELERO_API = '/apis/velero.io/v1/namespaces/velero';
+/** The Job's image: PATH holds exactly the executables goharbor/prepare declares (test/jail.ts). */
+const PREPARE_JAIL = 'the prepare image (PATH jail)';
+const { jail, skipReason } = scriptJail('backup-when-ready.sh');
+const SHELLS = ['sh', ...(jail ? [PREPARE_JAIL] : [])];
+if (skipReason) describe.skip(`backup-when-ready.sh in the prepare image (skipped: ${skipReason})`, () => test('not run', () => undefined));
+afterAll(() => jail?.remove());
 const PREPARE = 'docker.io/goharbor/prepare:v2.14.4';
 
 function synthGate(options = {}) {
@@ -78,6 +85,8 @@ class GateRig {
   private readonly files = path.join(this.dir, 'files');
   private readonly bin = path.join(this.dir, 'bin');
 
+  constructor(private readonly shell: string) {}
+
   public async start(): Promise<this> {
     fs.mkdirSync(this.files);
     fs.mkdirSync(this.bin);
@@ -115,7 +124,7 @@ class GateRig {
 
   public env(extra: Record<string, string>): NodeJS.ProcessEnv {
     return {
-      PATH: `${this.bin}:${process.env.PATH}`,
+      PATH: this.shell === PREPARE_JAIL ? jail!.dir : `${this.bin}:${process.env.PATH}`,
       ...this.api.env(),
       VELERO_NAMESPACE: 'velero',
       BACKUP_NAME: 'ai-backup',
@@ -130,15 +139,20 @@ class GateRig {
     return [path.join(this.files, 'backup-when-ready.sh'), path.join(this.files, 'backup.json')];
   }
 
+  /** The shell to start the script with. */
+  public get sh(): string {
+    return this.shell === PREPARE_JAIL ? jail!.shell : this.shell;
+  }
+
   public run(extra: Record<string, string> = {}) {
-    return spawnSync('sh', this.args(), { encoding: 'utf8', env: this.env(extra) });
+    return spawnSync(this.sh, this.args(), { encoding: 'utf8', env: this.env(extra) });
   }
 }
 
-describe('backup-when-ready.sh', () => {
+describe.each(SHELLS)('backup-when-ready.sh under %s', (shell) => {
   let rig: GateRig;
   beforeEach(async () => {
-    rig = await new GateRig().start();
+    rig = await new GateRig(shell).start();
   });
   afterEach(async () => {
     await rig.api.stop();
@@ -159,7 +173,7 @@ describe('backup-when-ready.sh', () => {
   test('waits for the location to become Available, then for the workloads, then creates the Backup', async () => {
     rig.location();
     rig.workloads(0);
-    const child = spawn('sh', rig.args(), { env: rig.env({ BACKUP_WAIT_TIMEOUT_SECONDS: '60' }) });
+    const child = spawn(rig.sh, rig.args(), { env: rig.env({ BACKUP_WAIT_TIMEOUT_SECONDS: '60' }) });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

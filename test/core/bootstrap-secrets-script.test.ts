@@ -12,6 +12,7 @@ import { GeneratedValue } from '../../src/core/generated-value';
 import { SecretBootstrap } from '../../src/core/secret-bootstrap';
 import { FakeKubeApi, realPython3 } from '../fake-kube-api';
 import { hostTool, testWithTools } from '../host-tools';
+import { scriptJail } from '../jail';
 
 jest.setTimeout(120_000);
 
@@ -20,7 +21,12 @@ const KUBE_API = path.join(path.dirname(SCRIPT), 'kube-api.py');
 const NS = 'apps';
 
 /** Shells the script must work under; bash (the prepare image's sh) only where it is installed. */
-const SHELLS = ['sh', ...(hostTool('bash') ? ['bash'] : [])];
+/** The Job's image: PATH holds exactly the executables goharbor/prepare declares (test/jail.ts). */
+const PREPARE_JAIL = 'the prepare image (PATH jail)';
+const { jail, skipReason } = scriptJail('bootstrap-secrets.sh');
+const SHELLS = ['sh', ...(hostTool('bash') ? ['bash'] : []), ...(jail ? [PREPARE_JAIL] : [])];
+if (skipReason) describe.skip(`bootstrap-secrets.sh in the prepare image (skipped: ${skipReason})`, () => test('not run', () => undefined));
+afterAll(() => jail?.remove());
 
 interface StoredSecret {
   readonly metadata: { name: string; namespace: string; labels?: Record<string, string> };
@@ -121,18 +127,17 @@ class FakeCluster {
     this.api.resetCalls();
     // The Job mounts the client next to the script.
     if (path.dirname(script) !== path.dirname(KUBE_API)) fs.copyFileSync(KUBE_API, path.join(path.dirname(script), 'kube-api.py'));
-    const result = spawnSync(shell, [script, specFile], {
-      encoding: 'utf8',
-      env: {
-        PATH: `${this.bin}:${process.env.PATH}`,
-        HOME: this.dir,
-        ...this.api.env(),
-        BOOTSTRAP_NAMESPACE: NS,
-        BOOTSTRAP_WORK_DIR: this.workDir,
-        BOOTSTRAP_POLL_SECONDS: '0',
-        ...env,
-      },
-    });
+    const scriptEnv = {
+      HOME: this.dir,
+      ...this.api.env(),
+      BOOTSTRAP_NAMESPACE: NS,
+      BOOTSTRAP_WORK_DIR: this.workDir,
+      BOOTSTRAP_POLL_SECONDS: '0',
+      ...env,
+    };
+    const result = shell === PREPARE_JAIL
+      ? jail!.run(script, [specFile], { env: scriptEnv })
+      : spawnSync(shell, [script, specFile], { encoding: 'utf8', env: { PATH: `${this.bin}:${process.env.PATH}`, ...scriptEnv } });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: this.api.calls() };
   }
 

@@ -1,4 +1,4 @@
-import { ImageCatalog, PlatformImage } from '../../src';
+import { ExecutableProvider, ImageCatalog, PlatformImage } from '../../src';
 
 describe('PlatformImage catalog', () => {
   test('every image is pinned to a release tag and keys are unique', () => {
@@ -81,5 +81,48 @@ describe('ImageCatalog', () => {
     expect(ImageCatalog.isPinned('registry.local:5000/velero')).toBe(false);
     expect(ImageCatalog.isPinned('ghcr.io/ggml-org/llama.cpp:server')).toBe(false);
     expect(ImageCatalog.isPinned(`ghcr.io/ggml-org/llama.cpp@sha256:${'0'.repeat(64)}`)).toBe(true);
+  });
+});
+
+describe('PlatformImage contents', () => {
+  const SOURCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[^\s#]+(#L\d+(-L\d+)?)?$/;
+
+  test('every image declares its base, user, start command and executables, each with upstream sources', () => {
+    for (const image of PlatformImage.all()) {
+      const c = image.contents;
+      const where = `${image.key}`;
+      expect({ where, base: c.base }).toEqual({ where, base: expect.stringMatching(/\S/) });
+      const sources = [...c.baseSources, ...c.user.sources, ...c.startSources, ...c.executables.flatMap((e) => e.sources)];
+      expect(c.baseSources.length * c.user.sources.length * c.startSources.length).toBeGreaterThan(0);
+      for (const source of sources) expect({ where, source }).toEqual({ where, source: expect.stringMatching(SOURCE) });
+      expect(c.executables.length).toBeGreaterThan(0);
+      for (const e of c.executables) {
+        expect({ where, path: e.path, sources: e.sources.length > 0 }).toEqual({ where, path: expect.stringMatching(/^\/[^\s]+[^/]$/), sources: true });
+      }
+      expect(new Set(c.executables.map((e) => e.path)).size).toBe(c.executables.length);
+    }
+  });
+
+  test('the bootstrap and setup image (goharbor/prepare) has bash as sh, python3, curl, openssl, htpasswd and GNU tr', () => {
+    const prepare = PlatformImage.HARBOR_PREPARE;
+    expect(prepare.executable('/bin/sh')).toMatchObject({ provider: ExecutableProvider.BASH });
+    expect(prepare.executable('python3')).toMatchObject({ path: '/usr/bin/python3', provider: ExecutableProvider.PYTHON3 });
+    for (const tool of ['curl', 'openssl', 'htpasswd']) expect(prepare.executable(tool)).toMatchObject({ provider: ExecutableProvider.OS_PACKAGE });
+    expect(prepare.executable('tr')).toMatchObject({ provider: ExecutableProvider.GNU_COREUTILS });
+    expect(prepare.executable('sed')).toMatchObject({ provider: ExecutableProvider.TOYBOX });
+    expect(prepare.executable('awk')).toBeUndefined();
+    expect(prepare.contents.user).toMatchObject({ uid: 0 });
+  });
+
+  test('executable() finds absolute paths, and bare names only in the standard PATH directories', () => {
+    expect(PlatformImage.ORAS.executable('/bin/oras')).toMatchObject({ provider: ExecutableProvider.IMAGE });
+    expect(PlatformImage.ORAS.executable('oras')).toMatchObject({ path: '/bin/oras' });
+    expect(PlatformImage.ORAS.executable('awk')).toMatchObject({ path: '/usr/bin/awk', provider: ExecutableProvider.BUSYBOX });
+    expect(PlatformImage.ORAS.executable('/bin/awk')).toBeUndefined();
+    expect(PlatformImage.LLAMA_CPP_SERVER.executable('/app/llama-server')).toBeDefined();
+    expect(PlatformImage.LLAMA_CPP_SERVER.executable('llama-server')).toBeUndefined();
+    expect(PlatformImage.VELERO_PLUGIN_AWS.executable('cp-plugin')).toMatchObject({ path: '/bin/cp-plugin' });
+    expect(PlatformImage.ORAS.executable('bin/oras')).toBeUndefined();
+    expect(PlatformImage.ORAS.executable('')).toBeUndefined();
   });
 });

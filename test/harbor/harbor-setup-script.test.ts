@@ -20,6 +20,7 @@ import { RobotPermission } from '../../src/harbor/robot-account';
 import { HarborSetup } from '../../src/harbor/setup-job';
 import { FakeKubeApi, realPython3 } from '../fake-kube-api';
 import { describeWithTools, hostTool, testWithTools } from '../host-tools';
+import { scriptJail } from '../jail';
 
 jest.setTimeout(180_000);
 
@@ -33,7 +34,12 @@ const PULLER_SECRET = 'harbor-robot-ml-models-puller';
 const PUSHER_SECRET = 'harbor-robot-ml-models-pusher';
 
 const CURL = hostTool('curl');
-const SHELLS = ['sh', ...(hostTool('bash') ? ['bash'] : [])];
+/** The Job's image: PATH holds exactly the executables goharbor/prepare declares (test/jail.ts). */
+const PREPARE_JAIL = 'the prepare image (PATH jail)';
+const probe = scriptJail('harbor-setup.sh');
+probe.jail?.remove();
+const SHELLS = ['sh', ...(hostTool('bash') ? ['bash'] : []), ...(probe.jail ? [PREPARE_JAIL] : [])];
+if (probe.skipReason) describe.skip(`harbor-setup.sh in the prepare image (skipped: ${probe.skipReason})`, () => test('not run', () => undefined));
 /** The Job mounts the API client next to the script; here it is read from its source. */
 const KUBE_API = path.resolve(__dirname, '..', '..', 'src', 'core', 'scripts', 'kube-api.py');
 
@@ -147,9 +153,11 @@ class Rig {
     const curlLog = path.join(this.dir, 'curl.log');
     this.api.resetCalls();
     fs.rmSync(curlLog, { force: true });
-    const child = spawn(shell, [SCRIPT, specFile], {
+    // In the jail, the recording curl stands in for the image's curl (it calls the real one).
+    const jail = shell === PREPARE_JAIL ? scriptJail('harbor-setup.sh', { standIns: { curl: path.join(this.bin, 'curl') } }).jail! : undefined;
+    const child = spawn(jail ? jail.shell : shell, [SCRIPT, specFile], {
       env: {
-        PATH: `${this.bin}:${process.env.PATH}`,
+        PATH: jail ? jail.dir : `${this.bin}:${process.env.PATH}`,
         HOME: this.dir,
         ...this.api.env(),
         KUBE_API_CLIENT: KUBE_API,
@@ -172,6 +180,7 @@ class Rig {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // The stand-in Harbor lives in this process: wait without blocking its event loop.
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    jail?.remove();
     const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as string[]) : []);
     return { status, stdout, stderr, kube: this.api.calls(), curl: lines(curlLog) };
   }

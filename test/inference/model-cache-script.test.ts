@@ -2,7 +2,7 @@
  * Runs the real src/inference/scripts/model-cache.sh against a stand-in ORAS
  * (fixtures/fake-oras) that serves OCI image layouts built here and records every call and
  * every byte it writes. Each scenario runs under every shell available: `sh` (dash) and `bash`
- * with GNU tools, and `busybox sh` with only busybox applets on PATH (the Alpine ORAS image).
+ * with GNU tools, and in a PATH jail of the ORAS image (busybox sh and only the declared applets).
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -614,10 +614,10 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
   });
 });
 
-const busybox = shells.find((s) => s.name === 'busybox');
-(busybox ? describe : describe.skip)('model-cache.sh under busybox without flock', () => {
+const orasImage = shells.find((s) => s.name === 'oras-image');
+(orasImage ? describe : describe.skip)('model-cache.sh in the ORAS image without flock', () => {
   test('a killed pull leaves its partial file in tmp/ (not removed without the lock) but never served; the rerun recovers', () => {
-    const s = new Scenario(withoutTool(busybox!, 'flock'));
+    const s = new Scenario(withoutTool(orasImage!, 'flock'));
     const a = s.pushModel('v1', WEIGHTS_A);
     s.registry.setBehaviour({ plainHttp: true, die: { afterBytes: 10_000, mode: 'kill', digest: a.layers[0].digest } });
     expect(s.run({ digest: a.manifestDigest }).signal).toBe('SIGKILL');

@@ -1,10 +1,10 @@
 /**
- * Runs the real src/models/scripts/import-model.sh (under sh, bash and busybox sh when present)
- * with stand-ins first on PATH: `oras` (fixtures/bin/oras, a registry in a temp directory that
- * records every call), `wget` (serves local files) and `sleep` (records, returns at once). The
- * spec, config blob and annotation file come from a synthesized ModelArtifact, so what the
- * construct renders is what is pushed here. The 5 GiB case adds `wc` and `sha256sum` stand-ins
- * (see there).
+ * Runs the real src/models/scripts/import-model.sh with stand-ins for `oras` (fixtures/bin/oras,
+ * a registry in a temp directory that records every call), `wget` (serves local files) and `sleep`
+ * (records, returns at once): in a PATH jail of the ORAS image (busybox sh and only the applets the
+ * image declares), and under the host's sh and bash with the stand-ins first on PATH. The spec,
+ * config blob and annotation file come from a synthesized ModelArtifact, so what the construct
+ * renders is what is pushed here.
  */
 import { spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
@@ -18,6 +18,8 @@ import { HarborModelRegistryProps } from '../../src/harbor/harbor-model-registry
 import { ModelArtifact } from '../../src/models/model-artifact';
 import { ModelFormat, Quantization } from '../../src/models/model-metadata';
 import { ModelSource } from '../../src/models/model-source';
+import { hostTool } from '../host-tools';
+import { Jail, scriptJail } from '../jail';
 
 jest.setTimeout(120_000);
 
@@ -39,19 +41,19 @@ function which(tool: string): string | undefined {
 interface Shell {
   readonly name: string;
   readonly argv: string[];
-  /** Put busybox applets before the system tools on PATH, as in the Alpine-based ORAS image. */
-  readonly applets?: boolean;
+  /** Run in this PATH jail instead of the host PATH. */
+  readonly jail?: Jail;
 }
 
-const BUSYBOX = which('busybox');
+const { jail: ORAS_JAIL, skipReason } = scriptJail('import-model.sh', {
+  standIns: Object.fromEntries(['oras', 'wget', 'sleep'].map((tool) => [tool, path.join(FIXTURE_BIN, tool)])),
+});
 const SHELLS: Shell[] = [
   { name: 'sh', argv: ['sh'] },
   ...(which('bash') ? [{ name: 'bash', argv: ['bash'] }] : []),
-  ...(BUSYBOX ? [{ name: 'busybox sh with busybox applets (as in the ORAS image)', argv: ['busybox', 'sh'], applets: true }] : []),
+  ...(ORAS_JAIL ? [{ name: 'the ORAS image (busybox sh, declared applets only)', argv: [], jail: ORAS_JAIL }] : []),
 ];
-/** The tools import-model.sh and the wget stand-in use, linked to busybox in APPLETS_DIR. */
-const APPLETS = ['base64', 'cat', 'grep', 'head', 'mkdir', 'mktemp', 'mv', 'rm', 'sed', 'sha256sum', 'stat', 'tail', 'tr', 'truncate', 'wc'];
-const APPLETS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'busybox-applets-'));
+if (skipReason) describe.skip(`import-model.sh in the ORAS image (skipped: ${skipReason})`, () => test('not run', () => undefined));
 
 function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -142,23 +144,29 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the script; `firstOnPath` directories come before every other tool. */
-function run(shell: Shell, f: Fixture, env: Record<string, string> = {}, firstOnPath: string[] = []): Run {
-  const result = spawnSync(shell.argv[0], [...shell.argv.slice(1), SCRIPT,
-    path.join(f.importDir, 'import.spec'), path.join(f.importDir, 'model-config.json'), path.join(f.importDir, 'annotations.json')], {
+function run(shell: Shell, f: Fixture, env: Record<string, string> = {}): Run {
+  const args = [path.join(f.importDir, 'import.spec'), path.join(f.importDir, 'model-config.json'), path.join(f.importDir, 'annotations.json')];
+  const scriptEnv: Record<string, string> = {
+    FAKE_ORAS_DIR: f.orasDir,
+    FAKE_ORAS_CREDENTIALS: `${ROBOT_USER}:${ROBOT_PASSWORD}`,
+    FAKE_ORAS_PLAIN_HTTP: 'true',
+    FAKE_WGET_DIR: f.wgetDir,
+    FAKE_SLEEP_LOG: f.sleepLog,
+    REGISTRY_CREDENTIALS_DIR: f.credentials,
+    IMPORT_SCRATCH_DIR: f.scratch,
+    IMPORT_SECRET_DIR: f.secretRoot,
+    IMPORT_ATTEMPTS: '4',
+    IMPORT_RETRY_DELAY_SECONDS: '2',
+    ...env,
+  };
+  if (shell.jail) {
+    const jailed = shell.jail.run(SCRIPT, args, { env: scriptEnv, cwd: f.root });
+    return { status: jailed.status, stdout: jailed.stdout, stderr: jailed.stderr };
+  }
+  const result = spawnSync(shell.argv[0], [...shell.argv.slice(1), SCRIPT, ...args], {
     env: {
-      PATH: [...firstOnPath, FIXTURE_BIN, ...(shell.applets ? [APPLETS_DIR] : []), path.dirname(process.execPath), process.env.PATH].join(':'),
-      FAKE_ORAS_DIR: f.orasDir,
-      FAKE_ORAS_CREDENTIALS: `${ROBOT_USER}:${ROBOT_PASSWORD}`,
-      FAKE_ORAS_PLAIN_HTTP: 'true',
-      FAKE_WGET_DIR: f.wgetDir,
-      FAKE_SLEEP_LOG: f.sleepLog,
-      REGISTRY_CREDENTIALS_DIR: f.credentials,
-      IMPORT_SCRATCH_DIR: f.scratch,
-      IMPORT_SECRET_DIR: f.secretRoot,
-      IMPORT_ATTEMPTS: '4',
-      IMPORT_RETRY_DELAY_SECONDS: '2',
-      ...env,
+      PATH: [FIXTURE_BIN, path.dirname(process.execPath), process.env.PATH].join(':'),
+      ...scriptEnv,
     },
     cwd: f.root,
     encoding: 'utf8',
@@ -203,10 +211,9 @@ function leftovers(dir: string): string[] {
 beforeAll(() => {
   // Git may drop the executable bit; PATH lookup needs it.
   for (const file of fs.readdirSync(FIXTURE_BIN)) fs.chmodSync(path.join(FIXTURE_BIN, file), 0o755);
-  if (BUSYBOX) for (const applet of APPLETS) fs.symlinkSync(BUSYBOX, path.join(APPLETS_DIR, applet));
 });
 
-afterAll(() => fs.rmSync(APPLETS_DIR, { recursive: true, force: true }));
+afterAll(() => ORAS_JAIL?.remove());
 
 test('the ConfigMap carries the script file unchanged', () => {
   expect(setUp().data['import-model.sh']).toBe(fs.readFileSync(SCRIPT, 'utf8'));
@@ -454,9 +461,8 @@ describe('import-model.sh against an https Harbor', () => {
 
 /** 5 GiB: past the 32-bit count of busybox `wc -c` built without FEATURE_WC_LARGE (as in Alpine and Debian). */
 const BIG_BYTES = 5 * 2 ** 30;
-const BUSYBOX_SHELL = SHELLS.find((shell) => shell.applets);
 
-(BUSYBOX_SHELL ? describe : describe.skip)('import-model.sh with a 5 GiB file under busybox sh with busybox applets', () => {
+(ORAS_JAIL ? describe : describe.skip)('import-model.sh with a 5 GiB file in the ORAS image (busybox applets)', () => {
   test('the downloaded size is measured with busybox stat: the size check passes at once and the full size is pushed', () => {
     // The weight is a sparse file of zeros (no disk use); the wget stand-in copies it sparsely.
     // Hashing it would take a minute, so sha256sum (for that file only) and the ORAS stand-in use a
@@ -476,11 +482,22 @@ const BUSYBOX_SHELL = SHELLS.find((shell) => shell.applets);
     ].join('\n'), { mode: 0o755 });
     fs.writeFileSync(path.join(stubs, 'sha256sum'), [
       '#!/bin/sh',
-      `case $1 in */tiny-model.gguf) printf '%s  %s\\n' '${bigSha}' "$1" ;; *) exec '${BUSYBOX}' sha256sum "$@" ;; esac`,
+      `case $1 in */tiny-model.gguf) printf '%s  %s\\n' '${bigSha}' "$1" ;; *) exec '${hostTool('busybox')}' sha256sum "$@" ;; esac`,
       '',
     ].join('\n'), { mode: 0o755 });
     try {
-      const result = run(BUSYBOX_SHELL!, f, { FAKE_WGET_SPARSE: 'tiny-model.gguf', FAKE_ORAS_KNOWN_DIGESTS: `tiny-model.gguf=sha256:${bigSha}` }, [stubs]);
+      // The image's own wc and sha256sum are replaced by the stand-ins; everything else is busybox.
+      const { jail } = scriptJail('import-model.sh', {
+        standIns: {
+          ...Object.fromEntries(['oras', 'wget', 'sleep'].map((tool) => [tool, path.join(FIXTURE_BIN, tool)])),
+          wc: path.join(stubs, 'wc'),
+          sha256sum: path.join(stubs, 'sha256sum'),
+        },
+      });
+      const result = run({ name: 'ORAS image, wc and sha256sum stand-ins', argv: [], jail }, f, {
+        FAKE_WGET_SPARSE: 'tiny-model.gguf',
+        FAKE_ORAS_KNOWN_DIGESTS: `tiny-model.gguf=sha256:${bigSha}`,
+      });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(fs.existsSync(wcLog)).toBe(false);

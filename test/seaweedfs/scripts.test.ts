@@ -1,13 +1,26 @@
-import { execFileSync, spawnSync } from 'child_process';
+/**
+ * Runs the real src/seaweedfs/scripts/*.sh in a PATH jail of the seaweedfs image (busybox sh and
+ * only the applets the image declares), with stand-ins for `weed` and `sleep` (fixtures/bin).
+ */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { find, synth } from './helpers';
 import { CREDENTIALS_DIR } from '../../src/seaweedfs/constants';
+import { Jail, scriptJail } from '../jail';
 
 const SCRIPTS = path.join(__dirname, '..', '..', 'src', 'seaweedfs', 'scripts');
 const FIXTURE_BIN = path.join(__dirname, 'fixtures', 'bin');
 const REAL_SLEEP = execFileSync('sh', ['-c', 'command -v sleep']).toString().trim();
+
+// Both scripts run in the seaweedfs image; one jail serves them.
+const { jail, skipReason } = scriptJail('create-buckets.sh', {
+  standIns: { weed: path.join(FIXTURE_BIN, 'weed'), sleep: path.join(FIXTURE_BIN, 'sleep') },
+});
+const jailed = jail ? describe : describe.skip;
+const inImage = skipReason ? ` (skipped: ${skipReason})` : ' in the seaweedfs image';
+afterAll(() => jail?.remove());
 
 interface Run {
   readonly status: number | null;
@@ -16,11 +29,7 @@ interface Run {
 }
 
 function run(script: string, args: string[], env: Record<string, string>): Run {
-  const result = spawnSync('sh', [path.join(SCRIPTS, script), ...args], {
-    env: { PATH: `${FIXTURE_BIN}:${process.env.PATH}`, TMPDIR: os.tmpdir(), ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = (jail as Jail).run(path.join(SCRIPTS, script), args, { env: { TMPDIR: os.tmpdir(), ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -28,12 +37,7 @@ function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-beforeAll(() => {
-  // Git may drop the executable bit; `timeout` and PATH lookup need it.
-  for (const file of fs.readdirSync(FIXTURE_BIN)) fs.chmodSync(path.join(FIXTURE_BIN, file), 0o755);
-});
-
-describe('create-buckets.sh (against a fake `weed shell`)', () => {
+jailed(`create-buckets.sh${inImage} (against a fake \`weed shell\`)`, () => {
   let state: string;
   const base = (): Record<string, string> => ({
     FAKE_WEED_STATE: state,
@@ -142,7 +146,7 @@ describe('create-buckets.sh (against a fake `weed shell`)', () => {
   });
 });
 
-describe('build-identities.sh (against fake mounted Secret files)', () => {
+jailed(`build-identities.sh${inImage} (against fake mounted Secret files)`, () => {
   const ADMIN = { id: 'AKIAADMIN0000000000A', secret: 'adminSecret0000000000000000000000000000A' };
   const VELERO = { id: 'AKIAVELERO000000000B', secret: 'veleroSecret000000000000000000000000000B' };
   const REGISTRY = { id: 'AKIAREGISTRY0000000C', secret: 'registrySecret0000000000000000000000000C' };
