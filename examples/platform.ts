@@ -3,7 +3,7 @@ import {
   ModelFormat, ModelPlatform, ModelPlatformProps, ModelSource, PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage, Quantization,
 } from 'cnai-model-platform';
 
-/** TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF: the seed's model (../shared/reference/llama-cpp-server.md §7). */
+/** TinyLlama 1.1B Chat v1.0, Q4_K_M GGUF: the demo's model (https://huggingface.co/TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF). */
 export const TINYLLAMA = {
   repository: 'TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF',
   file: 'tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf',
@@ -22,19 +22,19 @@ export interface ExamplePlatformOptions {
 }
 
 /**
- * The seed's demo platform as one {@link ModelPlatform}:
+ * The demo platform (from the KubeCon India 2026 talk 'Model Management with Harbor & Velero') as one {@link ModelPlatform}:
  * - SeaweedFS S3 storage with the buckets `velero` (Velero backups) and `harbor` (Harbor's registry);
  * - Harbor with the project `ml-models`, a push robot for the import Job and a pull robot for `ai-inference`;
  * - TinyLlama imported into `ml-models/tinyllama-oras:v1.0.0-gguf` as a CNAI model artifact and served
  *   by llama.cpp in `ai-inference` through the content-addressed model cache;
  * - Velero with Kopia file-system backup on the `velero` bucket: a nightly Schedule of `ai-inference`
- *   and the seed's one-off Backup `ai-backup`.
+ *   and the demo's one-off Backup `ai-backup`.
  */
 export function buildExamplePlatform(app: App, options: ExamplePlatformOptions = {}): ModelPlatform {
   return new ModelPlatform(app, 'platform', examplePlatformProps(options));
 }
 
-/** The props of the seed's demo (shared by the cdk8s example and the Pulumi program in examples/pulumi). */
+/** The props of the demo (shared by the cdk8s example and the Pulumi program in examples/pulumi). */
 export function examplePlatformProps(options: ExamplePlatformOptions = {}): ModelPlatformProps {
   const serviceCount = options.inferenceServices ?? 1;
   const model = PlatformModel.imported({

@@ -1,4 +1,4 @@
-// The seed's demo platform (the same props as `npm run synth` in examples/main.ts), deployed with Pulumi:
+// The demo platform (the same props as `npm run synth` in examples/main.ts), deployed with Pulumi:
 // one kubernetes:yaml/v2:ConfigGroup per cdk8s chart, in apply order. See README.md.
 import { examplePlatformProps } from '../platform';
 import { ModelPlatform } from 'cnai-model-platform/pulumi';

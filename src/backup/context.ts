@@ -2,7 +2,8 @@ import { standardLabels } from '../core/names';
 
 /**
  * Names and constants of a Velero install. Several are looked up by name inside Velero and must
- * not change (../shared/reference/velero.md §2.2, §7).
+ * not change (velero-io/velero@v1.18.1:pkg/install/resources.go, pkg/install/daemonset.go,
+ * pkg/restore/actions/pod_volume_restore_action.go).
  */
 export const VELERO = {
   /** The server Deployment; the restore helper's image is read from the Deployment of this name. */

@@ -4,7 +4,7 @@ import { PropContext } from '../core/validate';
 
 /**
  * Validation of a Schedule's `spec.schedule` as Velero parses it: robfig/cron v3
- * `cron.ParseStandard` (../shared/reference/velero.md §4): five fields
+ * `cron.ParseStandard` (velero-io/velero@v1.18.1:pkg/controller/schedule_controller.go): five fields
  * `minute hour day-of-month month day-of-week`, or a descriptor (`@daily`, `@every 6h`, ...),
  * optionally after `CRON_TZ=<zone> ` / `TZ=<zone> `.
  */

@@ -11,7 +11,8 @@ import { PropContext, requireDnsLabel } from '../core/validate';
  * file-system restore Velero itself puts its `restore-wait` init container first in the pod; every
  * init container of the template (such as a model-cache check) runs after it and sees the restored
  * files. A restored model cache therefore passes the cache-hit check and the model is not pulled
- * from Harbor again (../shared/reference/velero.md §5).
+ * from Harbor again (velero-io/velero@v1.18.1:pkg/restore/actions/pod_volume_restore_action.go,
+ * cmd/velero-restore-helper/velero-restore-helper.go).
  *
  * With `defaultVolumesToFsBackup` (the default of `VeleroKopiaBackup`) every volume except
  * Secrets, ConfigMaps, projected tokens and hostPaths is backed up anyway; then use

@@ -4,8 +4,8 @@ import { selectorLabels, standardLabels } from '../core/names';
 import { SecretKeyReference } from '../core/secret-reference';
 
 /*
- * Harbor 2.14 facts every builder shares (../shared/reference/harbor.md §1-§2, harbor-helm v1.18.4
- * with internal TLS off, the chart default). Ports are container ports: NetworkPolicies match
+ * Harbor 2.14 facts every builder shares (goharbor/harbor-helm@v1.18.4:templates/_helpers.tpl and
+ * templates/<component>/*, with internal TLS off, the chart default). Ports are container ports: NetworkPolicies match
  * pod ports, so policies use these, and Services map their chart ports onto them.
  */
 

@@ -5,7 +5,7 @@ import { Wire } from '../core/kube-object';
 import { PropContext } from '../core/validate';
 
 /*
- * Probes on llama-server's `GET /health` (../shared/reference/llama-cpp-server.md §4): 503 "Loading
+ * Probes on llama-server's `GET /health` (ggml-org/llama.cpp@b8840:tools/server/README.md): 503 "Loading
  * model" until the weights are loaded, then 200. It stays public when an API key is set, so the
  * kubelet needs no credentials.
  *

@@ -3,7 +3,7 @@ import { PropContext } from '../core/validate';
 
 /**
  * File format of the model weights, as the ModelPack config's `config.format` spells it
- * (../shared/reference/cnai-model-artifacts.md §1.3: onnx, safetensors, gguf, pt).
+ * (modelpack/model-spec@v0.0.7:docs/config.md: onnx, safetensors, gguf, pt).
  */
 export enum ModelFormat {
   /** llama.cpp's GGUF (`.gguf`). */
@@ -64,7 +64,7 @@ export class Quantization {
   public static readonly Q3_K_M = new Quantization('Q3_K_M');
   /** GGUF k-quant 4-bit, small. */
   public static readonly Q4_K_S = new Quantization('Q4_K_S');
-  /** GGUF k-quant 4-bit, medium (the seed's TinyLlama). */
+  /** GGUF k-quant 4-bit, medium (the demo's TinyLlama). */
   public static readonly Q4_K_M = new Quantization('Q4_K_M');
   /** GGUF k-quant 5-bit, small. */
   public static readonly Q5_K_S = new Quantization('Q5_K_S');

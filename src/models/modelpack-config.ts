@@ -2,11 +2,13 @@
  * Rendering of what the import Job pushes besides the files: the ModelPack config blob, the ORAS
  * annotation file and the Job's spec. Internal: not part of the jsii surface.
  *
- * Facts from ../shared/reference/cnai-model-artifacts.md: Harbor 2.13-2.15 pick their CNAI
- * processor by the manifest artifactType `application/vnd.cnai.model.manifest.v1+json` only (§2),
- * read the config blob into the model badge (§2), list files by the layer annotation
- * `org.cnai.model.filepath` (§1.2, §2) and show manifest annotations in the Overview (§0.4). The
- * config follows model-spec v0.0.6 (`modelfs.diff_ids`) or v0.0.7 (`modelfs.diffIds`) (§1.3).
+ * Harbor 2.13-2.15 pick their CNAI processor by the manifest artifactType
+ * `application/vnd.cnai.model.manifest.v1+json` only, read the config blob into the model badge,
+ * list files by the layer annotation `org.cnai.model.filepath` and show manifest annotations in the
+ * Overview (goharbor/harbor@v2.14.4:src/controller/artifact/processor/cnai/cnai.go and
+ * processor/cnai/parser). The config follows model-spec v0.0.6 (`modelfs.diff_ids`) or v0.0.7
+ * (`modelfs.diffIds`) (modelpack/model-spec:specs-go/v1/config.go, schema/config-schema.json at
+ * those tags).
  */
 import { ModelLayerType, ModelMediaTypes } from './model-metadata';
 
@@ -101,7 +103,7 @@ export function renderModelConfig(model: ModelDescription): string {
 }
 
 /**
- * The manifest annotations: the seed's `org.cnai.model.*` keys (format, architecture, param.size,
+ * The manifest annotations: the demo's `org.cnai.model.*` keys (format, architecture, param.size,
  * quantization, description, plus precision and family when given; pre-v0.0.1 draft keys that
  * Harbor shows in the artifact Overview) and the pinned `org.opencontainers.image.created`.
  */

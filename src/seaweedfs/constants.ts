@@ -1,5 +1,6 @@
 /**
- * SeaweedFS 3.73 facts the construct relies on (../shared/reference/seaweedfs.md §3-§5, §9).
+ * SeaweedFS 3.73 facts the construct relies on (seaweedfs/seaweedfs@3.73:weed/command/{master,volume,
+ * filer,s3}.go and k8s/charts/seaweedfs/templates).
  * gRPC ports are always HTTP + 10000: clients derive them that way from the HTTP address.
  */
 export const PORTS = {
