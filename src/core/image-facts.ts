@@ -265,7 +265,6 @@ export const HARBOR_PREPARE_CONTENTS = harborImage('prepare', {
     },
     ...['base64', 'cat', 'date', 'head', 'mkdir', 'mktemp', 'rm', 'sleep', 'tr', 'wc'].map((tool) => gnuCoreutils(tool, PREPARE_COREUTILS)),
     toybox('grep'),
-    toybox('sed'),
   ],
   notes: 'Runs as root unless the pod sets a user. No awk, no jq, no kubectl: the bootstrap and setup Jobs call the Kubernetes API from python3.',
 });

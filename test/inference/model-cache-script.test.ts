@@ -630,9 +630,9 @@ const orasImage = shells.find((s) => s.name === 'oras-image');
   });
 });
 
-(busybox ? describe : describe.skip)('model-cache.sh under busybox without timeout', () => {
+(orasImage ? describe : describe.skip)('model-cache.sh in the ORAS image without timeout', () => {
   test('refuses to start: every registry call must be time-limited', () => {
-    const s = new Scenario(withoutTool(busybox!, 'timeout'));
+    const s = new Scenario(withoutTool(orasImage!, 'timeout'));
     const a = s.pushModel('v1', WEIGHTS_A);
     const result = s.run({ tag: 'v1', digest: a.manifestDigest });
     expect(result.status).toBe(1);
