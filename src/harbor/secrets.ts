@@ -8,7 +8,7 @@ import { SecretKeyReference } from '../core/secret-reference';
  * generated in-cluster by the install's SecretBootstrap (created once, never overwritten, so they
  * are stable across re-synth and re-apply) or live in Secrets the user names.
  *
- * Layout (goharbor/harbor-helm@v1.18.4:templates/*/…-secret.yaml); keys keep the chart's names:
+ * Layout (goharbor/harbor-helm@v1.18.4:templates/<component>/…-secret.yaml); keys keep the chart's names:
  *   <name>-core                  secretKey (16, file /etc/core/key), secret (CORE_SECRET, 16),
  *                                CSRF_KEY (32), tls.key (RSA 4096 PKCS#1) + tls.crt (token service)
  *   <name>-jobservice            JOBSERVICE_SECRET (16)
