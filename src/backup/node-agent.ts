@@ -16,9 +16,10 @@ export interface NodeAgentOptions {
 }
 
 /**
- * The `node-agent` DaemonSet (reference §2.2). Velero finds it by name, requires exactly one
- * container in it and copies its image, service account, env, volumes and mounts into the
- * short-lived data-mover pods that run each PodVolumeBackup/Restore on the workload's node.
+ * The `node-agent` DaemonSet (velero-io/velero@v1.18.1:pkg/install/daemonset.go). Velero finds it
+ * by name, requires exactly one container in it and copies its image, service account, env, volumes and mounts into the
+ * short-lived data-mover pods that run each PodVolumeBackup/Restore on the workload's node
+ * (pkg/nodeagent/node_agent.go, and pkg/exposer/image.go at v1.18.2).
  *
  * Pod Security exception (the one the library makes): the agent runs as root with the default
  * container capabilities and mounts the kubelet's pod and plugin directories from the host

@@ -5,7 +5,7 @@ import { kube } from '../core/kube-object';
 
 /**
  * ServiceAccount `velero` and its ClusterRoleBinding to `cluster-admin`, as `velero install`
- * creates them (reference §2).
+ * creates them (velero-io/velero@v1.18.1:pkg/install/resources.go).
  *
  * Why cluster-admin: Velero backs up and restores arbitrary resources of any namespace, including
  * RBAC objects and CRDs. Restoring a Role or ClusterRoleBinding requires holding every permission

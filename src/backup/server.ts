@@ -42,7 +42,7 @@ export const REPO_CREDENTIALS_GATE = '/var/run/velero/repo-credentials-gate';
 
 /**
  * The `velero` Deployment as `velero install --provider aws --use-node-agent --uploader-type kopia`
- * emits it (reference §2.1), plus the library's additions, each commented.
+ * emits it (velero-io/velero@v1.18.1:pkg/install/deployment.go), plus the library's additions, each commented.
  */
 export function buildServer(scope: Construct, ctx: VeleroContext, options: ServerOptions): k8s.KubeDeployment {
   const env: Wire<k8s.EnvVar>[] = [

@@ -67,7 +67,7 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
     veleroImage: images.resolve(PlatformImage.VELERO),
     pluginImage,
     prefix: props.prefix === undefined ? undefined : requirePrefix(at('prefix'), props.prefix),
-    // S3-compatible stores: no checksum request (reference §6); AWS keeps the plugin default.
+    // S3-compatible stores: no checksum request (velero-io/velero-plugin-for-aws@v1.14.2:README.md); AWS keeps the plugin default.
     checksumAlgorithm: props.checksumAlgorithm === undefined ? (aws ? undefined : '') : requireOneOf(at('checksumAlgorithm'), props.checksumAlgorithm, CHECKSUM_ALGORITHMS),
     checksumWhenRequired: props.sdkChecksumWhenRequired ?? !aws,
     publicUrl: props.publicUrl === undefined ? undefined : s3Url(at('publicUrl'), props.publicUrl),

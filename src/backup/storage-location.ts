@@ -118,7 +118,8 @@ export function buildBackupStorageLocation(target: CustomResourceTarget, options
   const config: Record<string, string> = {
     region: bucket.region,
     // Path style: S3-compatible stores without wildcard DNS serve buckets at <endpoint>/<bucket>;
-    // without it uploads may work while downloads fail (reference §6).
+    // without it uploads may work while downloads fail
+    // (velero-io/velero@v1.18.1:site/content/docs/v1.18/contributions/minio.md).
     ...(bucket.forcePathStyle ? { s3ForcePathStyle: 'true' } : {}),
     s3Url: bucket.endpoint,
   };

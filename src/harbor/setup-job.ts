@@ -87,7 +87,7 @@ const SPEC_KEY = 'setup.spec';
 const SCRIPT_DIR = '/opt/harbor-setup';
 const ADMIN_DIR = '/etc/harbor-setup/admin';
 const WORK_DIR = '/run/harbor-setup';
-/** Harbor's images run as uid/gid 10000 (reference/harbor.md §1). */
+/** Harbor's images run as uid/gid 10000 (goharbor/harbor@v2.14.4:make/photon/<component>/Dockerfile.base and Dockerfile). */
 const HARBOR_UID = 10000;
 /** Core's container port: NetworkPolicies match the pod port, not the Service port (80). */
 const CORE_PORT = 8080;

@@ -2,7 +2,7 @@
  * The model-cache init container of LlamaInferenceService (internal; not exported from index.ts).
  *
  * It runs `scripts/model-cache.sh` in the ORAS image against the cache PVC. The cache is
- * content-addressed (DESIGN decision 5): blobs by sha256, one small record per model version, and
+ * content-addressed: blobs by sha256, one small record per model version, and
  * a stable link `<cache>/current` that llama-server's `--model` goes through. The script's header
  * documents the layout and the hit / miss / corruption / moved-tag decisions.
  */

@@ -53,8 +53,8 @@ export const SECRET_ACCESS_KEY_LENGTH = 40;
 
 /**
  * UID/GID/fsGroup every SeaweedFS container runs as. The 3.73 image has no USER (root); 1000 is
- * the uid later images adopt for their `seaweed` user (reference §1), so data written now keeps
- * working with those images.
+ * the uid later images adopt for their `seaweed` user (seaweedfs/seaweedfs#7399, #7451), so data
+ * written now keeps working with those images.
  */
 export const RUN_AS_UID = 1000;
 

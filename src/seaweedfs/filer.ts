@@ -21,7 +21,8 @@ export interface FilerOptions {
 
 /**
  * Filer: the namespace (S3 buckets are directories under /buckets). One replica: the embedded
- * leveldb2 store is local to its PVC (reference §8); several filers would need an external store.
+ * leveldb2 store is local to its PVC; several filers would need an external store
+ * (seaweedfs/seaweedfs@3.73:k8s/charts/seaweedfs/README.md).
  */
 export function buildFiler(scope: Construct, ctx: SeaweedContext, options: FilerOptions): k8s.KubeStatefulSet {
   const name = componentName(ctx, 'filer');

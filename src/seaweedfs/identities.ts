@@ -1,7 +1,8 @@
 import { CREDENTIALS_DIR } from './constants';
 
 /**
- * S3 identities of the gateway (reference §10). The spec rendered here holds names, the directory
+ * S3 identities of the gateway (seaweedfs/seaweedfs@3.73:weed/command/s3.go, weed/s3api/auth_credentials.go).
+ * The spec rendered here holds names, the directory
  * of each identity's projected Secret and its actions, never a key: the init container's script
  * (scripts/build-identities.sh) reads the keys from the mounted Secret files and writes the JSON
  * that `weed s3 -config` loads.

@@ -2,7 +2,7 @@ import { propError } from '../core/errors';
 import { PropContext } from '../core/validate';
 
 /**
- * Volume-slot planning: the "7 slots per bucket" trap of SeaweedFS (reference §6).
+ * Volume-slot planning: the "7 slots per bucket" trap of SeaweedFS (seaweedfs/seaweedfs@3.73, files named below).
  *
  * Facts (3.73 source):
  * - With `volume -max=0` a volume server offers `floor(free_bytes / limit_bytes) - 1` slots per

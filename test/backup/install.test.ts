@@ -1,7 +1,8 @@
 /**
- * The install objects against ../shared/reference/velero.md §2 (what
- * `velero install --provider aws --use-node-agent --uploader-type kopia` 1.18.1 creates), field by
- * field, plus the library's documented additions.
+ * The install objects against what
+ * `velero install --provider aws --use-node-agent --uploader-type kopia` 1.18.1 creates
+ * (velero-io/velero@v1.18.1:pkg/install/{resources,deployment,daemonset}.go), field by field, plus
+ * the library's documented additions.
  */
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';

@@ -26,8 +26,8 @@ function inferenceTemplate(): k8s.PodTemplateSpec {
 }
 
 /**
- * What Velero's PodVolumeRestoreAction does to a restored pod (reference §5.4,
- * pkg/restore/actions/pod_volume_restore_action.go@v1.18.1): drop any old restore-wait/restic-wait
+ * What Velero's PodVolumeRestoreAction does to a restored pod (velero-io/velero@v1.18.1:
+ * pkg/restore/actions/pod_volume_restore_action.go): drop any old restore-wait/restic-wait
  * init container, then put a new `restore-wait` at index 0.
  */
 function veleroRestoreAction(pod: k8s.PodSpec): k8s.PodSpec {

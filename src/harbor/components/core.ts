@@ -26,7 +26,7 @@ export interface CoreOptions {
 const PROXY_CACHE_TYPES = 'docker-hub,harbor,azure-acr,ali-acr,aws-ecr,google-gcr,docker-registry,github-ghcr,jfrog-artifactory';
 const REPLICATION_ADAPTERS = 'ali-acr,aws-ecr,azure-acr,docker-hub,docker-registry,github-ghcr,google-gcr,harbor,huawei-SWR,jfrog-artifactory,tencent-tcr,volcengine-cr';
 
-/** Core's plain env: the chart's core ConfigMap keys (reference §2.1), Redis URLs excluded. */
+/** Core's plain env: the chart's core ConfigMap keys (goharbor/harbor-helm@v1.18.4:templates/core/core-cm.yaml), Redis URLs excluded. */
 export function corePlainEnv(ctx: HarborContext, storageDriver: string): Record<string, string> {
   return {
     PORT: String(PORTS.http),

@@ -15,7 +15,10 @@ export interface ExporterOptions {
   readonly secrets: HarborSecrets;
 }
 
-/** The exporter's plain env: the chart's `<name>-exporter-env` ConfigMap keys (reference §2.4), Redis URL excluded. */
+/**
+ * The exporter's plain env: the chart's `<name>-exporter-env` ConfigMap keys
+ * (goharbor/harbor-helm@v1.18.4:templates/exporter/exporter-cm-env.yaml), Redis URL excluded.
+ */
 export function exporterPlainEnv(ctx: HarborContext): Record<string, string> {
   return {
     LOG_LEVEL: ctx.logLevel,

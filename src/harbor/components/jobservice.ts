@@ -22,7 +22,10 @@ export interface JobserviceOptions {
   readonly storageClassName?: string;
 }
 
-/** Jobservice's plain env: the chart's `<name>-jobservice-env` ConfigMap keys (reference §2.3). */
+/**
+ * Jobservice's plain env: the chart's `<name>-jobservice-env` ConfigMap keys
+ * (goharbor/harbor-helm@v1.18.4:templates/jobservice/jobservice-cm-env.yaml).
+ */
 export function jobservicePlainEnv(ctx: HarborContext): Record<string, string> {
   return {
     CORE_URL: coreInternalUrl(ctx),

@@ -68,7 +68,7 @@ export type ResolvedResources = { readonly [K in keyof Required<HarborComponentR
 };
 
 /*
- * Requests are the chart's commented suggestion (100m/256Mi, values.yaml; reference §7) except
+ * Requests are the chart's commented suggestion (100m/256Mi, goharbor/harbor-helm@v1.18.4:values.yaml) except
  * Trivy, whose resources the chart sets. Memory limits are ours: the chart sets none.
  */
 const SMALL: ComponentResourceDefaults = { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' };

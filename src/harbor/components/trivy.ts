@@ -21,7 +21,7 @@ export interface TrivyOptions {
 
 const CACHE_ROOT = '/home/scanner/.cache';
 
-/** Trivy adapter env (harbor-helm templates/trivy/trivy-sts.yaml defaults; reference §2.4), Redis URLs excluded. */
+/** Trivy adapter env (goharbor/harbor-helm@v1.18.4:templates/trivy/trivy-sts.yaml defaults), Redis URLs excluded. */
 export function trivyPlainEnv(ctx: HarborContext, offline: boolean): Record<string, string> {
   // SCANNER_TRIVY_GITHUB_TOKEN is left out: the chart's default is empty and the DBs come from OCI mirrors.
   return {
@@ -33,7 +33,7 @@ export function trivyPlainEnv(ctx: HarborContext, offline: boolean): Record<stri
     SCANNER_TRIVY_TIMEOUT: '5m0s',
     SCANNER_TRIVY_SEVERITY: 'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL',
     SCANNER_TRIVY_IGNORE_UNFIXED: 'false',
-    // Offline (air-gapped): no DB download; pre-seed the cache volume (reference §2.4).
+    // Offline (air-gapped): no DB download; pre-seed the cache volume (goharbor/harbor-helm@v1.18.4:values.yaml, `trivy.offlineScan`).
     SCANNER_TRIVY_SKIP_UPDATE: String(offline),
     SCANNER_TRIVY_SKIP_JAVA_DB_UPDATE: String(offline),
     SCANNER_TRIVY_DB_REPOSITORY: 'mirror.gcr.io/aquasec/trivy-db,ghcr.io/aquasecurity/trivy-db',

@@ -7,7 +7,8 @@ import { SecretKeyReference } from '../../core/secret-reference';
 import { HarborComponent, HarborContext, componentLabels, componentName, componentSelector } from '../context';
 
 /*
- * Security context decision (Harbor 2.14 images; reference §1 and §8.6).
+ * Security context decision (Harbor 2.14 images; goharbor/harbor-helm@v1.18.4:values.yaml `containerSecurityContext`
+ * and the pods' securityContext in templates/, goharbor/harbor@v2.14.4:make/photon/common/install_cert.sh).
  *
  * Pods run as the chart's UIDs (10000 for Harbor's images, 999 for PostgreSQL and Redis) with
  * fsGroup of the same id, runAsNonRoot, seccomp RuntimeDefault; containers drop ALL capabilities

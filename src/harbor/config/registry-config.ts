@@ -17,10 +17,11 @@ export function registryLogLevel(level: string): string {
 }
 
 /**
- * The `storage.<driver>` block. S3 (reference §5): `regionendpoint` is the bucket endpoint (setting
- * it makes the 2.8 driver use path-style addressing; `forcepathstyle` is not read by 2.8), `secure`
- * follows the endpoint's scheme (written even when false, which the chart cannot express) and
- * `v4auth` is explicit. The access keys are env (REGISTRY_STORAGE_S3_ACCESSKEY/_SECRETKEY), never here.
+ * The `storage.<driver>` block. S3 (goharbor/distribution@release/2.8:registry/storage/driver/s3-aws/s3.go):
+ * `regionendpoint` is the bucket endpoint (setting it makes the 2.8 driver use path-style addressing;
+ * `forcepathstyle` is not read by 2.8), `secure` follows the endpoint's scheme (written even when
+ * false, which the chart cannot express) and `v4auth` is explicit. The access keys are env
+ * (REGISTRY_STORAGE_S3_ACCESSKEY/_SECRETKEY), never here.
  */
 function storageDriver(storage: ResolvedStorage): Record<string, unknown> {
   if (storage.driver === 'filesystem') return { filesystem: { rootdirectory: REGISTRY_ROOT } };
@@ -51,7 +52,8 @@ export function renderRegistryConfig(ctx: HarborContext, storage: ResolvedStorag
       maintenance: { uploadpurging: { enabled: true, age: '168h', interval: '24h', dryrun: false } },
       delete: { enabled: true },
       // In-cluster object stores: a 307 to a presigned S3 URL would send clients to an endpoint
-      // they cannot reach, so blobs are streamed through the registry (reference §5).
+      // they cannot reach, so blobs are streamed through the registry
+      // (goharbor/harbor-helm@v1.18.4:values.yaml, `persistence.imageChartStorage.disableredirect`).
       redirect: { disable: storage.driver === 's3' },
     },
     redis: {
