@@ -1,12 +1,11 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, VeleroContext, WAVES, veleroLabels } from './context';
-import { ClusterNetwork } from '../core/cluster-network';
+import { ClusterNetwork, apiServerOnlyPolicy } from '../core/cluster-network';
 import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from '../core/container-scripts';
 import { contentHashedName } from '../core/content-hash';
 import { kube, Wire } from '../core/kube-object';
 import { ensureNamespace, selectorLabels } from '../core/names';
-import { allowPolicy } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
 const SCRIPT_KEY = 'backup-when-ready.sh';
@@ -86,15 +85,7 @@ export function buildBackupGate(scope: Construct, ctx: VeleroContext, options: B
     metadata,
     data: { [SCRIPT_KEY]: script, [KUBE_API_CLIENT_KEY]: client, [BACKUP_KEY]: backupJson },
   });
-  const policy = allowPolicy(scope, 'network-policy', {
-    name,
-    namespace: ctx.namespace,
-    labels,
-    podSelector: selectorLabels(appLabels),
-    // Nothing talks to the Job; it reaches the API server by KUBERNETES_SERVICE_HOST (no DNS).
-    ingress: [],
-    egress: [options.network._apiServerRule()],
-  });
+  const policy = apiServerOnlyPolicy(scope, 'network-policy', { name, namespace: ctx.namespace, labels, podSelector: selectorLabels(appLabels), network: options.network });
   policy.metadata.addAnnotation(ANNOTATIONS.syncWave, WAVES.operations);
 
   const template: Wire<k8s.PodTemplateSpec> = {

@@ -3,10 +3,9 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, VELERO_CRD_NAMES, VeleroContext, WAVES, veleroLabels } from './context';
 import { namespacedRef } from './custom-resource';
-import { ClusterNetwork } from '../core/cluster-network';
+import { ClusterNetwork, apiServerOnlyPolicy } from '../core/cluster-network';
 import { kube, Wire } from '../core/kube-object';
 import { selectorLabels } from '../core/names';
-import { allowPolicy } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
 const RUN_AS = 65532;
@@ -65,14 +64,9 @@ export function buildCrdInstall(scope: Construct, ctx: VeleroContext, options: C
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: base },
     subjects: [{ kind: 'ServiceAccount', name, namespace: ctx.namespace }],
   });
-  const policy = allowPolicy(scope, 'crd-install-network-policy', {
-    name,
-    namespace: ctx.namespace,
-    labels,
-    podSelector: selectorLabels(appLabels),
-    // Nothing talks to the Job; it only talks to the API server (the CRDs are compiled into velero).
-    ingress: [],
-    egress: [options.network._apiServerRule()],
+  // The CRDs are compiled into velero: the Job only talks to the API server.
+  const policy = apiServerOnlyPolicy(scope, 'crd-install-network-policy', {
+    name, namespace: ctx.namespace, labels, podSelector: selectorLabels(appLabels), network: options.network,
   });
   policy.metadata.addAnnotation(ANNOTATIONS.syncWave, WAVES.crds);
 

@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
 import { describeObject, propError } from './errors';
-import { NetworkPeer, PolicyRule, tcp, udp } from './network-policy';
+import { NetworkPeer, PolicyBaseOptions, PolicyRule, allowPolicy, tcp, udp } from './network-policy';
 import { PropContext, requireCidr, requireDnsLabel, requireInteger, requireIpAddress } from './validate';
 
 const CONSTRUCT = 'ClusterNetwork';
@@ -178,4 +180,21 @@ function nonEmptyList<T>(ctx: PropContext, value: T[], what: string, fix: string
     throw propError({ ...ctx, value, allowed: `a list of at least one ${what}`, fix });
   }
   return [...value];
+}
+
+/** Options of {@link apiServerOnlyPolicy}. */
+export interface ApiServerOnlyPolicyOptions extends PolicyBaseOptions {
+  /** Labels of the Job's pods. */
+  readonly podSelector: Record<string, string>;
+  /** The cluster's network (API server peers and ports). */
+  readonly network: ClusterNetwork;
+}
+
+/**
+ * The policy of a Job that only talks to the API server: nothing comes in, and out only the API
+ * server, which the pod reaches by the IP in KUBERNETES_SERVICE_HOST (so no DNS rule).
+ */
+export function apiServerOnlyPolicy(scope: Construct, id: string, options: ApiServerOnlyPolicyOptions): ApiObject {
+  const { network, ...policy } = options;
+  return allowPolicy(scope, id, { ...policy, ingress: [], egress: [network._apiServerRule()] });
 }

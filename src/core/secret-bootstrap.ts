@@ -1,7 +1,7 @@
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { ClusterNetwork, resolveClusterNetwork } from './cluster-network';
+import { ClusterNetwork, apiServerOnlyPolicy, resolveClusterNetwork } from './cluster-network';
 import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from './container-scripts';
 import { contentHashedName } from './content-hash';
 import { propError } from './errors';
@@ -9,7 +9,6 @@ import { derivedFrom, GeneratedValue, GeneratorSpec, sourceSecretOf, specFields 
 import { ImageCatalog, PlatformImage } from './images';
 import { kube, Wire } from './kube-object';
 import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './names';
-import { allowPolicy } from './network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { requireSecretDataKey, SecretKeyReference } from './secret-reference';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from './validate';
@@ -431,15 +430,8 @@ export class SecretBootstrap extends Construct {
         template: Lazy.any({ produce: () => this.podTemplate() }),
       },
     });
-    allowPolicy(this, 'network-policy', {
-      ...metadata,
-      podSelector: selectorLabels(this.appLabels),
-      // No ingress rule: nothing talks to the Job. Egress only to the API server (both of its
-      // ports, see ClusterNetworkProps.apiServerPorts). The API client reaches it by the IP in
-      // KUBERNETES_SERVICE_HOST, so no DNS is needed.
-      ingress: [],
-      egress: [this.network._apiServerRule()],
-    });
+    // Both API server ports, see ClusterNetworkProps.apiServerPorts.
+    apiServerOnlyPolicy(this, 'network-policy', { ...metadata, podSelector: selectorLabels(this.appLabels), network: this.network });
   }
 
   /** A Role (and binding for the bootstrap ServiceAccount) in a copy namespace. */

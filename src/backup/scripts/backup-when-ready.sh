@@ -62,35 +62,34 @@ case $found in
   *) die "cannot check whether backup $velero_ns/$name exists: $answer" ;;
 esac
 
-# Both waits share one deadline and report the last state they saw when they give up.
-wait_for_location() {
+# wait_until CHECK WAITING FAILED HINT: runs the function CHECK, which sets `state` and succeeds when
+# ready, every $poll seconds; gives up at the deadline that both waits share, with the last state.
+wait_until() {
   announced=0
-  while :; do
-    phase=$(kube status-phase "$velero_api/backupstoragelocations/$location" 2>&1) || phase="unreadable: $phase"
-    [ "$phase" != Available ] || return 0
-    [ "$(date +%s)" -lt "$deadline" ] ||
-      die "backup storage location $velero_ns/$location is not Available after ${timeout}s (phase: ${phase:-unset}); check 'velero backup-location get' and the velero server's log"
-    [ "$announced" -eq 1 ] || log "waiting up to ${timeout}s for backup storage location $velero_ns/$location to be Available (phase: ${phase:-unset})"
+  until "$1"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "$3 after ${timeout}s ($state)$4"
+    [ "$announced" -eq 1 ] || log "waiting up to ${timeout}s for $2 ($state)"
     announced=1
     sleep "$poll"
   done
 }
 
-wait_for_workloads() {
-  announced=0
-  while :; do
-    state=$(kube workloads-ready "$workload_ns" 2>&1) || state="unreadable: $state"
-    case $state in ready:*) log "namespace $workload_ns ${state}" && return 0 ;; esac
-    [ "$(date +%s)" -lt "$deadline" ] ||
-      die "the workloads of namespace $workload_ns are not ready after ${timeout}s ($state): a backup now would miss the volumes of pods that are not Running"
-    [ "$announced" -eq 1 ] || log "waiting up to ${timeout}s for the workloads of namespace $workload_ns ($state)"
-    announced=1
-    sleep "$poll"
-  done
+location_available() {
+  phase=$(kube status-phase "$velero_api/backupstoragelocations/$location" 2>&1) || phase="unreadable: $phase"
+  state="phase: ${phase:-unset}"
+  [ "$phase" = Available ]
 }
 
-wait_for_location
-wait_for_workloads
+workloads_ready() {
+  state=$(kube workloads-ready "$workload_ns" 2>&1) || state="unreadable: $state"
+  case $state in ready:*) return 0 ;; *) return 1 ;; esac
+}
+
+wait_until location_available "backup storage location $velero_ns/$location to be Available" \
+  "backup storage location $velero_ns/$location is not Available" "; check 'velero backup-location get' and the velero server's log"
+wait_until workloads_ready "the workloads of namespace $workload_ns" \
+  "the workloads of namespace $workload_ns are not ready" ": a backup now would miss the volumes of pods that are not Running"
+log "namespace $workload_ns $state"
 outcome=$(kube create "$velero_api/backups" "$backup_file") || die "could not create backup $velero_ns/$name (see above)"
 case $outcome in
   created) log "backup $velero_ns/$name created; follow it with: velero backup describe $name -n $velero_ns" ;;
