@@ -108,7 +108,13 @@ project.addTask('bench:synth', {
   exec: 'ts-node -r tsconfig-paths/register bench/synth-bench.ts',
 });
 // 'dist-packages' spelled as jsii-pacmak looks for it, else pacmak appends it to .npmignore on every package run.
-project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages', '/build-tools/');
+project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages', '/build-tools/', '/e2e/');
+
+// End-to-end tier (in progress): the pinned upstream programs, built once into ~/.cache.
+project.addTask('e2e:tools', {
+  description: 'Build the pinned upstream programs of the end-to-end tier (oras, registry, kopia) into ~/.cache/cnai-model-platform/e2e',
+  exec: 'e2e/install-tools.sh',
+});
 project.eslint?.allowDevDeps('examples/**');
 
 project.synth();
