@@ -12,6 +12,8 @@ const SCRIPT_KEY = 'backup-when-ready.sh';
 const BACKUP_KEY = 'backup.json';
 const SCRIPT_DIR = '/opt/backup-when-ready';
 const RUN_AS = 65532;
+/** Longest base name: the Job is `<base>-<8 hex>` and must stay a 63-character label. */
+const MAX_BASE_NAME = 63 - '-12345678'.length;
 
 /** The objects of one one-off backup: its Job and what the Job needs (named so in the construct tree). */
 export class OneOffBackup extends Construct {}
@@ -45,7 +47,7 @@ export interface BackupGateOptions {
  */
 export function buildBackupGate(scope: Construct, ctx: VeleroContext, options: BackupGateOptions): k8s.KubeJob {
   const backupName = options.backup.metadata.name;
-  const name = `velero-backup-${backupName}`.slice(0, 52).replace(/-+$/, '');
+  const name = `velero-backup-${backupName}`.slice(0, MAX_BASE_NAME).replace(/-+$/, '');
   const appLabels = { name: 'velero', instance: ctx.namespace, component: `backup-${backupName}`.slice(0, 63).replace(/-+$/, '') };
   const labels = { ...veleroLabels(ctx, 'backup-gate'), ...selectorLabels(appLabels) };
   const annotations = { [ANNOTATIONS.syncWave]: WAVES.operations };

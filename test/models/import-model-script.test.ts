@@ -33,11 +33,6 @@ const README_URL = 'https://models.example.com/files/README.md';
 const REFERENCE = 'harbor.harbor.svc/ml-models/tiny:v1';
 const ARTIFACT_TYPE = 'application/vnd.cnai.model.manifest.v1+json';
 
-function which(tool: string): string | undefined {
-  const result = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
-}
-
 interface Shell {
   readonly name: string;
   readonly argv: string[];
@@ -50,7 +45,7 @@ const { jail: ORAS_JAIL, skipReason } = scriptJail('import-model.sh', {
 });
 const SHELLS: Shell[] = [
   { name: 'sh', argv: ['sh'] },
-  ...(which('bash') ? [{ name: 'bash', argv: ['bash'] }] : []),
+  ...(hostTool('bash') ? [{ name: 'bash', argv: ['bash'] }] : []),
   ...(ORAS_JAIL ? [{ name: 'the ORAS image (busybox sh, declared applets only)', argv: [], jail: ORAS_JAIL }] : []),
 ];
 if (skipReason) describe.skip(`import-model.sh in the ORAS image (skipped: ${skipReason})`, () => test('not run', () => undefined));
