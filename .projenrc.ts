@@ -96,6 +96,8 @@ project.addTask('synth', {
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
 project.eslint?.allowDevDeps('bench/**');
+project.eslint?.addLintPattern('e2e');
+project.eslint?.allowDevDeps('e2e/**');
 
 // Benchmarks print figures; they are not timed tests.
 project.addTask('bench:cache', {

