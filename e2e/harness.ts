@@ -128,11 +128,13 @@ export interface RunOptions {
   /** The program is killed (SIGKILL) after this long. */
   readonly timeoutMs: number;
   readonly onStart?: (child: ChildProcess) => void;
+  /** Own process group, so a test can kill the program with all its children (`process.kill(-pid)`). */
+  readonly detached?: boolean;
 }
 
 export async function runProgram(command: string, args: string[], options: RunOptions): Promise<ScriptRun> {
   const t0 = Date.now();
-  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached });
   options.onStart?.(child);
   let stdout = '';
   let stderr = '';
@@ -226,8 +228,12 @@ export class CountingProxy {
     return proxy;
   }
 
+  /** Every request as `METHOD path`. */
   public requests: string[] = [];
-  public bytes = 0;
+  /** Response status and body bytes per request, in the order of `requests`. */
+  public responses: { status: number; bytes: number }[] = [];
+  /** When set, response bodies are sent at about this many bytes per second. */
+  public throttleBytesPerSecond?: number;
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private mode: ProxyMode = 'refuse';
@@ -240,12 +246,13 @@ export class CountingProxy {
 
   public reset(): void {
     this.requests = [];
-    this.bytes = 0;
+    this.responses = [];
   }
 
-  /** Blob bytes only (GET .../blobs/...), the figure "what was pulled". */
-  public blobRequests(): string[] {
-    return this.requests.filter((r) => /^GET \S*\/blobs\/sha256:/.test(r));
+  /** Body bytes of successful blob downloads (GET .../blobs/sha256:...): what was pulled. */
+  public blobBytes(): number {
+    const pulled = (r: string, i: number) => /^GET \S*\/blobs\/sha256:/.test(r) && this.responses[i].status < 300;
+    return this.requests.reduce((sum, r, i) => sum + (pulled(r, i) ? this.responses[i].bytes : 0), 0);
   }
 
   public async setMode(mode: ProxyMode): Promise<void> {
@@ -271,12 +278,22 @@ export class CountingProxy {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.requests.push(`${req.method} ${req.url}`);
+    const index = this.requests.push(`${req.method} ${req.url}`) - 1;
+    const response = (this.responses[index] = { status: 0, bytes: 0 });
     const [hostname, port] = this.target.split(':');
+    // The Host header goes through unchanged: the registry builds upload URLs from it.
     const upstream = http.request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.on('data', (chunk: Buffer) => (this.bytes += chunk.length));
-      up.pipe(res);
+      response.status = up.statusCode ?? 502;
+      res.writeHead(response.status, up.headers);
+      up.on('data', (chunk: Buffer) => {
+        response.bytes += chunk.length;
+        res.write(chunk);
+        if (this.throttleBytesPerSecond) {
+          up.pause();
+          setTimeout(() => up.resume(), (chunk.length / this.throttleBytesPerSecond) * 1000);
+        }
+      });
+      up.on('end', () => res.end());
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);

@@ -26,9 +26,15 @@ let facts: { sha256: string; sizeBytes: number } | undefined;
 export function testModelFacts(): { sha256: string; sizeBytes: number } {
   if (!facts) {
     const file = tool('model');
-    facts = { sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'), sizeBytes: fs.statSync(file).size };
+    facts = { sha256: sha256Hex(fs.readFileSync(file)), sizeBytes: fs.statSync(file).size };
   }
   return facts;
+}
+
+/** A second file of the artifact (a model card), served by the Hub stand-in beside the weights. */
+export interface ExtraFile {
+  readonly name: string;
+  readonly content: Buffer;
 }
 
 export interface E2ePlatformOptions {
@@ -36,16 +42,32 @@ export interface E2ePlatformOptions {
   readonly tag?: string;
   /** Serve with an API key from this Secret. */
   readonly apiKey?: boolean;
+  /** A second file of the artifact (its own layer). */
+  readonly extraFile?: ExtraFile;
+  /**
+   * Serve the tag as a model already in Harbor, by tag only (`PlatformModel.existing`): every
+   * start asks the registry what the tag names. Default: the imported model (tag + layer digests).
+   */
+  readonly tagOnly?: boolean;
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Every object of the e2e platform, as synthesized. */
 export function synthesizeE2ePlatform(options: E2ePlatformOptions = {}): any[] {
   const demo = examplePlatformProps();
   const { sha256, sizeBytes } = testModelFacts();
+  const tag = options.tag ?? TEST_MODEL.tag;
+  const hubFile = (file: string, digest: { sha256: string; sizeBytes: number }) =>
+    ModelSource.fromHuggingFace(TEST_MODEL.repository, file, { revision: TEST_MODEL.revision, ...digest });
+  const extra = options.extraFile;
   const model = PlatformModel.imported({
     repository: TEST_MODEL.harborRepository,
-    tag: options.tag ?? TEST_MODEL.tag,
-    source: ModelSource.fromHuggingFace(TEST_MODEL.repository, TEST_MODEL.file, { revision: TEST_MODEL.revision, sha256, sizeBytes }),
+    tag,
+    source: hubFile(TEST_MODEL.file, { sha256, sizeBytes }),
+    ...(extra ? { extraFiles: [hubFile(extra.name, { sha256: sha256Hex(extra.content), sizeBytes: extra.content.length })] } : {}),
     format: ModelFormat.GGUF,
     architecture: 'llama',
     paramSize: '135M',
@@ -53,13 +75,14 @@ export function synthesizeE2ePlatform(options: E2ePlatformOptions = {}): any[] {
     family: 'smollm2',
     description: 'SmolLM2 135M Instruct, Q4_1 GGUF',
   });
+  const served = options.tagOnly ? PlatformModel.existing(TEST_MODEL.harborRepository, tag, TEST_MODEL.file) : model;
   const app = new App();
   new ModelPlatform(app, 'platform', {
     ...demo,
-    models: [model],
+    models: [served],
     services: demo.services!.map((s) => ({
       ...s,
-      model: model.key,
+      model: served.key,
       ...(options.apiKey ? { apiKey: SecretKeyReference.fromSecret('llama-api-key', 'key') } : {}),
     })),
   });

@@ -8,18 +8,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { modelPackValidator, MODELPACK_SCHEMA_DIR } from '../../test/models/modelpack-schema';
-import { CountingProxy, Registry, htpasswdLine, orasImagePath, removeTempDirs, runProgram, runScript, startRegistry, stopAll, tempDir, tool, ScriptRun } from '../harness';
+import { Target, oras, runImport, serveModel, startTarget } from '../flows';
+import { CountingProxy, removeTempDirs, stopAll, tempDir, tool } from '../harness';
 import { ModelHub } from '../hub';
-import { TEST_MODEL, findObject, plainEnv, synthesizeE2ePlatform, testModelFacts, writeConfigMap } from '../platform';
+import { TEST_MODEL, testModelFacts } from '../platform';
 
 jest.setTimeout(600_000);
 
-const ROBOT = 'robot$ml-models+model-import';
-const ROBOT_PASSWORD = 'Pu5h-Robot"pass$word';
 const MODEL_CONFIG_TYPE = 'application/vnd.cnai.model.config.v1+json';
 
 let hub: ModelHub;
-let bin: string;
 afterAll(async () => {
   await hub?.close();
   await stopAll();
@@ -28,60 +26,8 @@ afterAll(async () => {
 
 beforeAll(async () => {
   hub = await ModelHub.start();
-  hub.add(TEST_MODEL.repository, TEST_MODEL.revision, TEST_MODEL.file, tool('model'));
-  bin = orasImagePath();
+  serveModel(hub);
 });
-
-interface Target {
-  readonly registry: Registry;
-  readonly proxy: CountingProxy;
-}
-
-async function target(name: string): Promise<Target> {
-  const registry = await startRegistry({ htpasswdLine: htpasswdLine(ROBOT, ROBOT_PASSWORD), name });
-  return { registry, proxy: await CountingProxy.start(registry.host) };
-}
-
-/** Runs the import Job's container command with its env against `to`. */
-async function runImport(to: Target, tag?: string): Promise<ScriptRun & { reference: string }> {
-  const objects = synthesizeE2ePlatform({ tag });
-  const job = findObject(objects, 'Job', (o) => o.metadata.namespace === 'model-import');
-  const container = job.spec.template.spec.containers[0];
-  const configMapName = job.spec.template.spec.volumes.find((v: any) => v.configMap).configMap.name;
-  const root = tempDir('import-job');
-  const mount = path.join(root, 'opt-model-import');
-  writeConfigMap(findObject(objects, 'ConfigMap', (o) => o.metadata.name === configMapName && o.metadata.namespace === 'model-import'), mount);
-  const spec = fs.readFileSync(path.join(mount, 'import.spec'), 'utf8');
-  const reference = /^reference (\S+)$/m.exec(spec)![1];
-  const remapped = spec
-    .replace(/^reference [^/]+\//m, `reference ${to.proxy.host}/`)
-    .split('https://huggingface.co/').join(`${hub.origin}/`);
-  fs.writeFileSync(path.join(mount, 'import.spec'), remapped);
-
-  const env = plainEnv(container);
-  const dirs: Record<string, string> = {};
-  for (const key of ['REGISTRY_CREDENTIALS_DIR', 'IMPORT_SCRATCH_DIR', 'IMPORT_SECRET_DIR', 'HOME', 'TMPDIR']) {
-    dirs[key] = path.join(root, key.toLowerCase());
-    fs.mkdirSync(dirs[key]);
-  }
-  fs.writeFileSync(path.join(dirs.REGISTRY_CREDENTIALS_DIR, 'username'), ROBOT);
-  fs.writeFileSync(path.join(dirs.REGISTRY_CREDENTIALS_DIR, 'password'), ROBOT_PASSWORD);
-  // The script is the container's command[1]; its arguments are mount paths of the ConfigMap.
-  const [shell, script, ...args] = container.command as string[];
-  expect(shell).toBe('/bin/sh');
-  const local = (p: string) => path.join(mount, path.basename(p));
-  const run = await runScript(local(script), args.map(local), { ...env, ...dirs, PATH: bin }, { timeoutMs: 300_000 });
-  return { ...run, reference: `${to.proxy.host}/${reference.split('/').slice(1).join('/')}` };
-}
-
-/** The real oras as a client, logged in as the robot; the reference is its last argument. */
-async function oras(...args: string[]): Promise<ScriptRun> {
-  const config = path.join(tempDir('oras-client'), 'config.json');
-  const host = args[args.length - 1].split('/')[0];
-  const login = await runProgram(tool('oras'), ['login', '--plain-http', '--registry-config', config, '-u', ROBOT, '--password-stdin', host], { input: ROBOT_PASSWORD, timeoutMs: 30_000 });
-  expect(login.stderr).toBe('');
-  return runProgram(tool('oras'), [...args.slice(0, -1), '--plain-http', '--registry-config', config, args[args.length - 1]], { timeoutMs: 60_000 });
-}
 
 const writes = (proxy: CountingProxy) => proxy.requests.filter((r) => /^(PUT|POST|PATCH|DELETE) /.test(r));
 
@@ -90,8 +36,8 @@ describe('import-model.sh with the real oras and registry', () => {
   let digest: string;
 
   test('imports the model: download, sha256 check, push as a CNAI artifact', async () => {
-    first = await target('registry-a');
-    const run = await runImport(first);
+    first = await startTarget('registry-a');
+    const run = await runImport(first, hub);
     if (run.status !== 0) throw new Error(`import failed (${run.status}):\n${run.stdout}\n${run.stderr}\n${first.registry.process.tail()}`);
     const { sha256, sizeBytes } = testModelFacts();
     expect(run.stdout).toContain(`verified ${TEST_MODEL.file}: sha256:${sha256}, ${sizeBytes} bytes`);
@@ -136,7 +82,7 @@ describe('import-model.sh with the real oras and registry', () => {
   test('a re-run downloads and pushes nothing', async () => {
     hub.reset();
     first.proxy.reset();
-    const run = await runImport(first);
+    const run = await runImport(first, hub);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('already holds this model');
     expect(hub.requests).toEqual([]);
@@ -145,14 +91,14 @@ describe('import-model.sh with the real oras and registry', () => {
   });
 
   test('the same file pushed to a second registry has the same manifest digest', async () => {
-    const second = await target('registry-b');
-    const run = await runImport(second);
+    const second = await startTarget('registry-b');
+    const run = await runImport(second, hub);
     expect(run.status).toBe(0);
     expect((await oras('resolve', run.reference)).stdout.trim()).toBe(digest);
   });
 
   test('a corrupted download fails with both digests and pushes nothing', async () => {
-    const third = await target('registry-c');
+    const third = await startTarget('registry-c');
     const corrupted = path.join(tempDir('corrupted'), 'model.gguf');
     const bytes = fs.readFileSync(tool('model'));
     const middle = Math.floor(bytes.length / 2);
@@ -160,7 +106,7 @@ describe('import-model.sh with the real oras and registry', () => {
     fs.writeFileSync(corrupted, bytes);
     hub.corruptWith = corrupted;
     try {
-      const run = await runImport(third);
+      const run = await runImport(third, hub);
       const { sha256 } = testModelFacts();
       expect(run.status).toBe(3);
       expect(run.stderr).toMatch(new RegExp(`sha256 mismatch for ${TEST_MODEL.file} .*expected sha256:${sha256}, got sha256:[0-9a-f]{64}`));

@@ -1,0 +1,135 @@
+/**
+ * The platform's data path as the tests drive it: a registry behind a counting proxy, the model
+ * import Job's script and the real oras as a client. Each runs what `synthesizeE2ePlatform` writes,
+ * with only hosts and mount paths remapped.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CountingProxy, Registry, RunOptions, ScriptRun, htpasswdLine, orasImagePath, runProgram, runScript, startRegistry, tempDir, tool } from './harness';
+import { ModelHub } from './hub';
+import { E2ePlatformOptions, TEST_MODEL, findObject, plainEnv, synthesizeE2ePlatform, writeConfigMap } from './platform';
+
+/** One robot for push and pull: the registry here has no projects or robots of its own. */
+export const ROBOT = 'robot$ml-models+model-import';
+export const ROBOT_PASSWORD = 'Pu5h-Robot"pass$word';
+
+/** A registry and the counting proxy every client reaches it through. */
+export interface Target {
+  readonly registry: Registry;
+  readonly proxy: CountingProxy;
+}
+
+export async function startTarget(name: string): Promise<Target> {
+  const registry = await startRegistry({ htpasswdLine: htpasswdLine(ROBOT, ROBOT_PASSWORD), name });
+  return { registry, proxy: await CountingProxy.start(registry.host) };
+}
+
+let orasImageBin: string | undefined;
+
+/** PATH of the ORAS image: the real oras and busybox 1.37's applets. */
+export function orasImageBinDir(): string {
+  orasImageBin = orasImageBin ?? orasImagePath();
+  return orasImageBin;
+}
+
+/** A Secret volume with the robot's `username` and `password`. */
+export function robotCredentials(): string {
+  const dir = tempDir('robot');
+  fs.writeFileSync(path.join(dir, 'username'), ROBOT);
+  fs.writeFileSync(path.join(dir, 'password'), ROBOT_PASSWORD);
+  return dir;
+}
+
+/** Serves the test model (and the extra file, if any) from the Hub stand-in. */
+export function serveModel(hub: ModelHub, options: E2ePlatformOptions = {}): void {
+  hub.add(TEST_MODEL.repository, TEST_MODEL.revision, TEST_MODEL.file, tool('model'));
+  if (options.extraFile) {
+    const file = path.join(tempDir('hub-file'), options.extraFile.name);
+    fs.writeFileSync(file, options.extraFile.content);
+    hub.add(TEST_MODEL.repository, TEST_MODEL.revision, options.extraFile.name, file);
+  }
+}
+
+/** Runs the import Job's container command with its env against `to`, downloading from `hub`. */
+export async function runImport(to: Target, hub: ModelHub, options: E2ePlatformOptions = {}): Promise<ScriptRun & { reference: string }> {
+  const objects = synthesizeE2ePlatform(options);
+  const job = findObject(objects, 'Job', (o) => o.metadata.namespace === 'model-import');
+  const container = job.spec.template.spec.containers[0];
+  const configMapName = job.spec.template.spec.volumes.find((v: any) => v.configMap).configMap.name;
+  const root = tempDir('import-job');
+  const mount = path.join(root, 'opt-model-import');
+  writeConfigMap(findObject(objects, 'ConfigMap', (o) => o.metadata.name === configMapName && o.metadata.namespace === 'model-import'), mount);
+  const spec = fs.readFileSync(path.join(mount, 'import.spec'), 'utf8');
+  const reference = /^reference (\S+)$/m.exec(spec)![1];
+  const remapped = spec
+    .replace(/^reference [^/]+\//m, `reference ${to.proxy.host}/`)
+    .split('https://huggingface.co/').join(`${hub.origin}/`);
+  fs.writeFileSync(path.join(mount, 'import.spec'), remapped);
+
+  const dirs: Record<string, string> = { REGISTRY_CREDENTIALS_DIR: robotCredentials() };
+  for (const key of ['IMPORT_SCRATCH_DIR', 'IMPORT_SECRET_DIR', 'HOME', 'TMPDIR']) {
+    dirs[key] = path.join(root, key.toLowerCase());
+    fs.mkdirSync(dirs[key]);
+  }
+  // The script is the container's command[1]; its arguments are mount paths of the ConfigMap.
+  const [shell, script, ...args] = container.command as string[];
+  if (shell !== '/bin/sh') throw new Error(`the import container runs ${shell}, not /bin/sh`);
+  const local = (p: string) => path.join(mount, path.basename(p));
+  const run = await runScript(local(script), args.map(local), { ...plainEnv(container), ...dirs, PATH: orasImageBinDir() }, { timeoutMs: 300_000 });
+  return { ...run, reference: `${to.proxy.host}/${reference.split('/').slice(1).join('/')}` };
+}
+
+/** Imports and throws with the script's output when it fails. */
+export async function importModel(to: Target, hub: ModelHub, options: E2ePlatformOptions = {}): Promise<ScriptRun & { reference: string }> {
+  const run = await runImport(to, hub, options);
+  if (run.status !== 0) throw new Error(`import failed (${run.status}):\n${run.stdout}\n${run.stderr}\n${to.registry.process.tail()}`);
+  return run;
+}
+
+/** The real oras as a client, logged in as the robot; the reference is its last argument. */
+export async function oras(...args: string[]): Promise<ScriptRun> {
+  const config = path.join(tempDir('oras-client'), 'config.json');
+  const host = args[args.length - 1].split('/')[0];
+  const login = await runProgram(tool('oras'), ['login', '--plain-http', '--registry-config', config, '-u', ROBOT, '--password-stdin', host], { input: ROBOT_PASSWORD, timeoutMs: 30_000 });
+  if (login.status !== 0) throw new Error(`oras login ${host} failed: ${login.stderr}`);
+  return runProgram(tool('oras'), [...args.slice(0, -1), '--plain-http', '--registry-config', config, args[args.length - 1]], { timeoutMs: 60_000 });
+}
+
+/** The model-cache init container of the inference Deployment, with its script's ConfigMap. */
+export function modelCacheContainer(objects: any[]): { container: any; deployment: any; script: string } {
+  const deployment = findObject(objects, 'Deployment', (o) => o.metadata.namespace === 'ai-inference');
+  const container = deployment.spec.template.spec.initContainers.find((c: any) => c.command?.some((w: string) => w.endsWith('/model-cache.sh')));
+  if (!container) throw new Error('the inference Deployment has no model-cache init container');
+  const scriptMount = container.volumeMounts.find((m: any) => container.command.some((w: string) => w.startsWith(`${m.mountPath}/`)));
+  const volume = deployment.spec.template.spec.volumes.find((v: any) => v.name === scriptMount.name);
+  const configMap = findObject(objects, 'ConfigMap', (o) => o.metadata.name === volume.configMap.name && o.metadata.namespace === 'ai-inference');
+  return { container, deployment, script: configMap.data['model-cache.sh'] };
+}
+
+export interface CacheRunOptions extends E2ePlatformOptions {
+  /** Called with the running script (started in its own process group). */
+  readonly onStart?: RunOptions['onStart'];
+}
+
+/**
+ * Runs the inference Deployment's model-cache init container (command and env as synthesized)
+ * against `from` with `cacheDir` as the cache volume.
+ */
+export async function runModelCache(from: Target, cacheDir: string, options: CacheRunOptions = {}): Promise<ScriptRun> {
+  const { container, script } = modelCacheContainer(synthesizeE2ePlatform(options));
+  const [shell, scriptPath] = container.command as string[];
+  if (shell !== '/bin/sh' || container.command.length !== 2) throw new Error(`unexpected init container command ${container.command.join(' ')}`);
+  const scriptFile = path.join(tempDir('model-cache-script'), path.basename(scriptPath));
+  fs.writeFileSync(scriptFile, script);
+  const work = tempDir('model-cache-work');
+  const env = {
+    ...plainEnv(container),
+    CACHE_DIR: cacheDir,
+    MODEL_REGISTRY: from.proxy.host,
+    REGISTRY_CREDENTIALS_DIR: robotCredentials(),
+    WORK_DIR: work,
+    HOME: work,
+    PATH: orasImageBinDir(),
+  };
+  return runScript(scriptFile, [], env, { timeoutMs: 600_000, onStart: options.onStart, detached: true });
+}
