@@ -97,6 +97,11 @@ project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.addLintPattern('e2e');
+project.addTask('bench:e2e', {
+  description: 'End-to-end benchmark: the platform scripts with the real oras, registry and busybox beside the raw operations (needs npm run e2e:tools)',
+  env: { TS_NODE_PROJECT: 'e2e/tsconfig.json' },
+  exec: 'ts-node -r tsconfig-paths/register e2e/bench.ts',
+});
 project.eslint?.allowDevDeps('e2e/**');
 
 // Benchmarks print figures; they are not timed tests.

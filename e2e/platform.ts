@@ -9,7 +9,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { tool } from './harness';
 import { examplePlatformProps } from '../examples/platform';
-import { ModelFormat, ModelPlatform, ModelSource, PlatformModel, Quantization, SecretKeyReference } from '../src';
+import { ExistingModelOptions, ModelFormat, ModelPlatform, ModelSource, PlatformModel, Quantization, SecretKeyReference } from '../src';
 
 /** A Hugging Face-like location for the test model; the model source server plays the Hub. */
 export const TEST_MODEL = {
@@ -45,10 +45,11 @@ export interface E2ePlatformOptions {
   /** A second file of the artifact (its own layer). */
   readonly extraFile?: ExtraFile;
   /**
-   * Serve the tag as a model already in Harbor, by tag only (`PlatformModel.existing`): every
-   * start asks the registry what the tag names. Default: the imported model (tag + layer digests).
+   * Serve the tag as a model already in Harbor (`PlatformModel.existing` with these options; `{}`
+   * is tag only: every start asks the registry what the tag names). Default: the imported model
+   * (tag + layer digests).
    */
-  readonly tagOnly?: boolean;
+  readonly existing?: ExistingModelOptions;
 }
 
 export function sha256Hex(bytes: Buffer): string {
@@ -75,7 +76,7 @@ export function synthesizeE2ePlatform(options: E2ePlatformOptions = {}): any[] {
     family: 'smollm2',
     description: 'SmolLM2 135M Instruct, Q4_1 GGUF',
   });
-  const served = options.tagOnly ? PlatformModel.existing(TEST_MODEL.harborRepository, tag, TEST_MODEL.file) : model;
+  const served = options.existing ? PlatformModel.existing(TEST_MODEL.harborRepository, tag, TEST_MODEL.file, options.existing) : model;
   const app = new App();
   new ModelPlatform(app, 'platform', {
     ...demo,

@@ -96,6 +96,32 @@ describe('model-cache.sh with the real oras and registry', () => {
   });
 });
 
+describe('bytes from the registry that do not match their digest', () => {
+  test('are never served: oras checks the digest while it copies', async () => {
+    // Flip one byte of the model's blob in the registry's own storage; the registry serves it as is.
+    const data = path.join(target.registry.root, 'docker', 'registry', 'v2', 'blobs', 'sha256', modelSha.slice(0, 2), modelSha, 'data');
+    const flip = () => {
+      const fd = fs.openSync(data, 'r+');
+      const byte = Buffer.alloc(1);
+      fs.readSync(fd, byte, 0, 1, 5_000_000);
+      byte[0] = 255 - byte[0];
+      fs.writeSync(fd, byte, 0, 1, 5_000_000);
+      fs.closeSync(fd);
+    };
+    const cache = tempDir('cache-tampered');
+    flip();
+    try {
+      const run = await runModelCache(target, cache, V1);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('Error: mismatched digest');
+      expect(fs.existsSync(path.join(cache, 'current'))).toBe(false);
+      expect(fs.readdirSync(path.join(cache, 'blobs', 'sha256'))).not.toContain(modelSha);
+    } finally {
+      flip();
+    }
+  });
+});
+
 describe('a pull killed mid-blob', () => {
   test('never leaves a servable partial file; the next start completes it', async () => {
     const cache = tempDir('cache-killed');
@@ -145,7 +171,7 @@ describe('registry unreachable', () => {
   });
 
   describe('tag-only reference (a model already in Harbor)', () => {
-    const TAG_ONLY: E2ePlatformOptions = { ...V1, tagOnly: true };
+    const TAG_ONLY: E2ePlatformOptions = { ...V1, existing: {} };
     const cache = tempDir('cache-tag-only');
 
     beforeAll(async () => expectOk(await runModelCache(target, cache, TAG_ONLY)));

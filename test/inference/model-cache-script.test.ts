@@ -297,7 +297,8 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
     s.registry.setBehaviour({ plainHttp: true, tamper: { digest: a.layers[0].digest } });
     const blobResult = s.run({ digest: a.manifestDigest });
     expect(blobResult.status).toBe(1);
-    expect(blobResult.stderr).toContain(`blob ${a.layers[0].digest}: content hashes to sha256:`);
+    // oras checks the digest while it copies (the stand-in fails as oras v1.3.3 does).
+    expect(blobResult.stderr).toContain('Error: mismatched digest');
     expect(s.registry.calls().filter((c) => c.argv[0] === 'blob' && c.argv.includes(`${s.registry.repositoryReference}@${a.layers[0].digest}`))).toHaveLength(3);
     expect(fs.existsSync(path.join(s.cache, 'current'))).toBe(false);
     expect(s.blobs()).not.toContain(hex(a.layers[0].digest));
