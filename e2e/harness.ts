@@ -100,6 +100,44 @@ export class Started {
 
 const running = new Set<Started>();
 
+/**
+ * The TCP addresses a process listens on (host:port), from the socket inodes of its open files and
+ * the kernel's socket tables; IPv6 addresses are printed in brackets.
+ */
+export function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' });
+    const socket = /^socket:\[(\d+)\]$/.exec(target);
+    if (socket) inodes.add(socket[1]);
+  }
+  const out: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // f[1] local address (hex, host byte order per 32-bit word), f[3] state (0A = LISTEN), f[9] inode
+      if (f.length < 10 || f[3] !== '0A' || !inodes.has(f[9])) continue;
+      const [hex, port] = f[1].split(':');
+      out.push(`${table === 'tcp' ? ipv4(hex) : `[${ipv6(hex)}]`}:${parseInt(port, 16)}`);
+    }
+  }
+  return out.sort();
+}
+
+function ipv4(hex: string): string {
+  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+}
+
+function ipv6(hex: string): string {
+  const words: string[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = hex.slice(w * 8, w * 8 + 8);
+    const bytes = [3, 2, 1, 0].map((i) => word.slice(i * 2, i * 2 + 2)).join('');
+    words.push(bytes.slice(0, 4), bytes.slice(4, 8));
+  }
+  return words.map((g) => parseInt(g, 16).toString(16)).join(':');
+}
+
 export function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Started {
   const started = new Started(name, spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
   running.add(started);
