@@ -7,7 +7,8 @@
  *
  * The `weed` is SeaweedFS 4.53, not the 3.73 the library pins: the Go module proxy serves no 3.73
  * (e2e/install-tools.sh). Remapped: hosts (to 127.0.0.1), ports (free ones), mount paths (temp
- * dirs); nothing else.
+ * dirs); nothing else. 4.53 differs where this shows: its S3 gateway also listens on 8181 (Iceberg
+ * REST catalog, since 4.09) and 9101 (Lance, since 4.43), fixed ports that 3.73 does not open.
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -52,18 +53,24 @@ function remapValue(value: string, remap: Remap): string {
   return out;
 }
 
+/** `-ip`/`-ip.bind` become 127.0.0.1, `-port`/`-metricsPort` a free port, hosts and mount paths their local ones. */
+function remapArg(arg: string, remap: Remap): string {
+  const flag = /^-([A-Za-z.]+)=(.*)$/.exec(arg);
+  if (!flag) return arg;
+  const [, name, value] = flag;
+  if (name === 'ip' || name === 'ip.bind') return `-${name}=127.0.0.1`;
+  if (name === 'port' || name === 'metricsPort') {
+    const port = remap.ports[Number(value)];
+    if (!port) throw new Error(`no local port for ${arg}`);
+    return `-${name}=${port}`;
+  }
+  return `-${name}=${remapValue(value, remap)}`;
+}
+
 /** Only hosts, ports and paths change; an arg that still names the cluster is an error of the remap. */
 function remapArgs(args: string[], remap: Remap): string[] {
   return args.map((arg) => {
-    const flag = /^-([A-Za-z.]+)=(.*)$/.exec(arg);
-    let out: string;
-    if (!flag) out = arg;
-    else if (flag[1] === 'ip' || flag[1] === 'ip.bind') out = `-${flag[1]}=127.0.0.1`;
-    else if (flag[1] === 'port' || flag[1] === 'metricsPort') {
-      const port = remap.ports[Number(flag[2])];
-      if (!port) throw new Error(`no local port for ${arg}`);
-      out = `-${flag[1]}=${port}`;
-    } else out = `-${flag[1]}=${remapValue(flag[2], remap)}`;
+    const out = remapArg(arg, remap);
     if (/\.svc|\$\(|0\.0\.0\.0/.test(out)) throw new Error(`argument ${arg} still names the cluster after remapping: ${out}`);
     return out;
   });
