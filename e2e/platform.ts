@@ -72,7 +72,7 @@ export function synthesizeE2ePlatform(options: E2ePlatformOptions = {}): any[] {
     format: ModelFormat.GGUF,
     architecture: 'llama',
     paramSize: '135M',
-    quantization: Quantization.custom('Q4_1'),
+    quantization: Quantization.Q4_1,
     family: 'smollm2',
     description: 'SmolLM2 135M Instruct, Q4_1 GGUF',
   });

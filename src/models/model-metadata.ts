@@ -58,6 +58,12 @@ export enum ModelLayerType {
 export class Quantization {
   /** GGUF 4-bit, legacy. */
   public static readonly Q4_0 = new Quantization('Q4_0');
+  /** GGUF 4-bit with a per-block offset, legacy (e.g. SmolLM2-135M-Instruct Q4_1). */
+  public static readonly Q4_1 = new Quantization('Q4_1');
+  /** GGUF 5-bit, legacy. */
+  public static readonly Q5_0 = new Quantization('Q5_0');
+  /** GGUF 5-bit with a per-block offset, legacy. */
+  public static readonly Q5_1 = new Quantization('Q5_1');
   /** GGUF k-quant 2-bit. */
   public static readonly Q2_K = new Quantization('Q2_K');
   /** GGUF k-quant 3-bit, medium. */

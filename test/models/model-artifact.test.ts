@@ -387,6 +387,7 @@ describe('metadata types', () => {
   test('quantization constants and custom names', () => {
     expect([Quantization.Q4_K_M, Quantization.Q5_K_M, Quantization.Q8_0, Quantization.F16, Quantization.BF16].map((q) => q.name))
       .toEqual(['Q4_K_M', 'Q5_K_M', 'Q8_0', 'F16', 'BF16']);
+    expect([Quantization.Q4_0, Quantization.Q4_1, Quantization.Q5_0, Quantization.Q5_1].map((q) => q.name)).toEqual(['Q4_0', 'Q4_1', 'Q5_0', 'Q5_1']);
     expect(Quantization.custom('IQ3_XXS').name).toBe('IQ3_XXS');
   });
 
