@@ -123,7 +123,7 @@ project.addTask('e2e:tools', {
   exec: 'e2e/install-tools.sh',
 });
 project.addTask('test:e2e', {
-  description: 'End-to-end tier (in progress: model import, llama-server serving, SeaweedFS storage): real upstream programs on 127.0.0.1; builds them first (npm run e2e:tools)',
+  description: 'End-to-end tier (in progress: model import, llama-server serving, SeaweedFS storage, disaster recovery with kopia): real upstream programs on 127.0.0.1; builds them first (npm run e2e:tools)',
   steps: [
     { spawn: 'e2e:tools' },
     { exec: "jest --rootDir . --testMatch '<rootDir>/e2e/**/*.test.ts' --coverage=false --ci" },
