@@ -123,7 +123,7 @@ project.addTask('e2e:tools', {
   exec: 'e2e/install-tools.sh',
 });
 project.addTask('test:e2e', {
-  description: 'End-to-end tier (storage, model import, model cache, serving): real upstream programs on 127.0.0.1; builds them first (npm run e2e:tools)',
+  description: 'End-to-end tier (storage, model import, model cache, serving, disaster recovery with kopia): real upstream programs on 127.0.0.1; builds them first (npm run e2e:tools)',
   steps: [
     { spawn: 'e2e:tools' },
     // One file at a time: SeaweedFS 4.53's S3 gateway binds fixed ports (8181, 9101) besides its own.
