@@ -10,13 +10,20 @@
  *    busybox sh; the real 98 MB model and sparse 1, 10 and 70 GB files; goal: flat in size.
  * 3. import: import-model.sh (download, sha256, push) vs raw download (curl) + raw push (curl:
  *    monolithic blob upload) of the same bytes, each round into a fresh registry.
+ * 4. recovery: kopia restore of the backed-up cache from the SeaweedFS `velero` bucket, model-cache.sh
+ *    with the registry down, llama-server to /health 200, vs a cold pull from the registry by
+ *    model-cache.sh, llama-server to /health 200 (the claim: a restored namespace starts without Harbor,
+ *    in seconds); with the per-GB cost of each path.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROBOT, ROBOT_PASSWORD, Target, importModel, runModelCache, serveModel, startTarget } from './flows';
 import { busybox, removeTempDirs, runProgram, stopAll, tempDir } from './harness';
 import { ModelHub } from './hub';
-import { TEST_MODEL, testModelFacts } from './platform';
+import { runKopia, veleroKopiaS3Flags } from './kopia';
+import { TEST_MODEL, synthesizeE2ePlatform, testModelFacts } from './platform';
+import { startLlamaServer } from './serving';
+import { alphanumeric, startSeaweedFS } from './storage';
 import { seedWarmCache } from '../test/inference/fixtures/model-cache-harness';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -136,6 +143,52 @@ async function imports(hub: ModelHub): Promise<string[]> {
   ];
 }
 
+async function recovery(target: Target): Promise<string[]> {
+  const objects = synthesizeE2ePlatform();
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'ai-inference');
+  const storage = await startSeaweedFS(objects);
+  const repository = { root: tempDir('bench-kopia'), password: alphanumeric(64) };
+  const kopia = async (...args: string[]) => {
+    const run = await runKopia(repository, ...args);
+    if (run.status !== 0) throw new Error(`kopia ${args.slice(0, 2).join(' ')} failed: ${run.stderr}`);
+    return run;
+  };
+  const flags = veleroKopiaS3Flags(objects, storage);
+  await kopia('repository', 'create', 's3', ...flags);
+  const source = tempDir('bench-backed-up');
+  if ((await runModelCache(target, source)).status !== 0) throw new Error('model-cache.sh failed');
+  const snapshot = JSON.parse((await kopia('snapshot', 'create', source, '--json')).stdout).id;
+  const restoreMs: number[] = [];
+  const pullMs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    await target.proxy.setMode('refuse');
+    const restored = tempDir('bench-restored');
+    const t0 = Date.now();
+    await kopia('snapshot', 'restore', snapshot, restored);
+    if ((await runModelCache(target, restored)).status !== 0) throw new Error('model-cache.sh on the restored cache failed');
+    const fromRestore = await startLlamaServer(deployment, restored);
+    restoreMs.push(Date.now() - t0);
+    await fromRestore.process.stop();
+    await target.proxy.setMode('forward');
+    const cold = tempDir('bench-cold-start');
+    const t1 = Date.now();
+    if ((await runModelCache(target, cold)).status !== 0) throw new Error('model-cache.sh failed');
+    const fromPull = await startLlamaServer(deployment, cold);
+    pullMs.push(Date.now() - t1);
+    await fromPull.process.stop();
+    fs.rmSync(restored, { recursive: true, force: true });
+    fs.rmSync(cold, { recursive: true, force: true });
+  }
+  const gb = testModelFacts().sizeBytes / GB;
+  return [
+    `recovery to /health 200 of the ${(gb * 1000).toFixed(0)} MB model (${ROUNDS} rounds, medians)`,
+    `  kopia restore from the velero bucket, model-cache.sh (registry down), llama-server: ${ms(median(restoreMs))}`,
+    `  cold pull from the registry by model-cache.sh, llama-server:                        ${ms(median(pullMs))}`,
+    `  ratio restore/pull: ${(median(restoreMs) / median(pullMs)).toFixed(2)}; per GB of model (both include a fixed llama-server start): ` +
+      `restore ~${(median(restoreMs) / gb / 1000).toFixed(0)} s/GB, pull ~${(median(pullMs) / gb / 1000).toFixed(0)} s/GB on this machine`,
+  ];
+}
+
 async function main(): Promise<void> {
   const hub = await ModelHub.start();
   serveModel(hub);
@@ -148,6 +201,8 @@ async function main(): Promise<void> {
     ...(await coldPull(target)),
     '',
     ...(await imports(hub)),
+    '',
+    ...(await recovery(target)),
     '',
     ...(await warmStart(target)),
   ];

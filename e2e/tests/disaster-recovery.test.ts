@@ -7,19 +7,19 @@
  * folder, and with the registry refusing connections the script must serve the restored cache
  * without a registry request, and llama-server must answer from it.
  */
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Target, importModel, modelCacheContainer, runModelCache, serveModel, startTarget } from '../flows';
-import { ScriptRun, freePort, listeningAddresses, removeTempDirs, runProgram, stopAll, tempDir, tool } from '../harness';
+import { ScriptRun, listeningAddresses, removeTempDirs, runProgram, stopAll, tempDir, tool } from '../harness';
 import { ModelHub } from '../hub';
-import { TEST_MODEL, findObject, sha256Hex, synthesizeE2ePlatform, testModelFacts } from '../platform';
+import { runKopia, veleroKopiaS3Flags } from '../kopia';
+import { TEST_MODEL, sha256Hex, synthesizeE2ePlatform, testModelFacts } from '../platform';
+import { chat, startLlamaServer } from '../serving';
 import { SeaweedFS, alphanumeric, startSeaweedFS } from '../storage';
 
 jest.setTimeout(600_000);
 
 const objects = synthesizeE2ePlatform();
-const bsl = findObject(objects, 'BackupStorageLocation', (o) => o.metadata.namespace === 'velero');
 const { deployment } = modelCacheContainer(objects);
 /** Velero names a volume's kopia repository after the volume's namespace. */
 const VOLUME_NAMESPACE = deployment.metadata.namespace;
@@ -43,7 +43,6 @@ let snapshotId = '';
 let restored = '';
 /** When the restore began (connect included): the start of the restore -> /health 200 figure. */
 let restoreStartedAt = 0;
-const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
   storage = await startSeaweedFS(objects);
@@ -58,63 +57,21 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  servers.forEach((c) => c.kill('SIGKILL'));
   await hub?.close();
   await stopAll();
   removeTempDirs();
 });
 
-/**
- * The kopia S3 storage options Velero derives from the BSL (vmware-tanzu/velero@v1.18.1:
- * pkg/repository/provider/unified_repo.go getStorageVariables, pkg/repository/udmrepo/kopialib/backend/s3.go
- * Setup): bucket and prefix from objectStorage, prefix `<prefix>/kopia/<volume namespace>/`;
- * endpoint the s3Url's host (no scheme; a path is an error), doNotUseTLS when its scheme is http;
- * region from config.region. s3ForcePathStyle has no kopia option: kopia's S3 client picks path
- * style itself for an endpoint that is not AWS (it is used by the AWS object-store plugin only).
- */
-function kopiaS3Flags(): string[] {
-  const config = bsl.spec.config;
-  expect(bsl.spec.provider).toBe('aws');
-  const url = new URL(config.s3Url);
-  expect(['', '/']).toContain(url.pathname);
-  // Only the host is remapped: the cluster's gateway Service becomes the local gateway.
-  expect(url.host).toMatch(/^seaweedfs-s3\.seaweedfs\.svc:8333$/);
-  const local = new URL(storage.s3Endpoint).host;
-  const prefix = [bsl.spec.objectStorage.prefix ?? '', 'kopia', VOLUME_NAMESPACE].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/') + '/';
-  const keys = storage.credentials['bucket-velero'];
-  return [
-    `--bucket=${bsl.spec.objectStorage.bucket.replace(/^\/+|\/+$/g, '')}`,
-    `--prefix=${prefix}`,
-    `--endpoint=${local}`,
-    `--region=${config.region}`,
-    ...(url.protocol === 'http:' ? ['--disable-tls'] : []),
-    `--access-key=${keys.accessKey}`,
-    `--secret-access-key=${keys.secretKey}`,
-  ];
-}
-
-/** The real kopia with its own config, cache and log folders; the password from the environment. */
+/** The real kopia with its own config, cache and log folders (under `kopiaRoot`). */
 function kopia(...args: string[]): Promise<ScriptRun> {
-  return kopiaWithPassword(REPOSITORY_PASSWORD, ...args);
+  return runKopia({ root: kopiaRoot, password: REPOSITORY_PASSWORD }, ...args);
 }
 
 function kopiaWithPassword(password: string, ...args: string[]): Promise<ScriptRun> {
-  return runProgram(tool('kopia'), [
-    ...args,
-    `--config-file=${path.join(kopiaRoot, 'repository.config')}`,
-    `--log-dir=${path.join(kopiaRoot, 'logs')}`,
-    '--no-progress',
-  ], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: kopiaRoot,
-      KOPIA_PASSWORD: password,
-      KOPIA_CACHE_DIRECTORY: path.join(kopiaRoot, 'cache'),
-      KOPIA_CHECK_FOR_UPDATES: 'false',
-    },
-    timeoutMs: 300_000,
-  });
+  return runKopia({ root: kopiaRoot, password }, ...args);
 }
+
+const kopiaS3Flags = () => veleroKopiaS3Flags(objects, storage, VOLUME_NAMESPACE);
 
 function expectOk(what: string, run: ScriptRun): void {
   if (run.status !== 0) throw new Error(`${what} failed (${run.status}):\n${run.stdout}\n${run.stderr}\n${storage.processes.s3?.tail()}`);
@@ -233,50 +190,13 @@ describe('Disaster recovery: the model cache through Velero\'s kopia and the Sea
   });
 
   test('llama-server with the synthesized args on the restored cache: /health 200 and a chat completion', async () => {
-    const container = deployment.spec.template.spec.containers.find((c: any) => c.name === 'llama-server');
-    const cacheVolume = deployment.spec.template.spec.volumes.find((v: any) => v.persistentVolumeClaim);
-    const mountPath = container.volumeMounts.find((m: any) => m.name === cacheVolume.name).mountPath;
-    const port = await freePort();
-    const args = [...container.args];
-    const set = (flag: string, value: (old: string) => string) => {
-      const i = args.indexOf(flag);
-      expect(i).toBeGreaterThanOrEqual(0);
-      args[i + 1] = value(args[i + 1]);
-    };
-    set('--host', () => '127.0.0.1');
-    set('--port', () => String(port));
-    set('--model', (model) => {
-      expect(model).toBe(`${mountPath}/current/${TEST_MODEL.file}`);
-      return path.join(restored, 'current', TEST_MODEL.file);
-    });
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
-    for (const e of container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-    const t0 = Date.now();
-    const child = spawn(tool('llama-server'), args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    servers.push(child);
-    let log = '';
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    let status = 0;
-    while (Date.now() < deadline && child.exitCode === null) {
-      status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
-      if (status === 200) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    if (status !== 200) throw new Error(`llama-server did not become healthy (last ${status}):\n${log.slice(-2000)}`);
-    const serverMs = Date.now() - t0;
+    const server = await startLlamaServer(deployment, restored);
     const healthyMs = Date.now() - restoreStartedAt;
-    expect(listeningAddresses(child.pid!)).toEqual([`127.0.0.1:${port}`]);
-    const answer = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 16, temperature: 0 }),
-      signal: AbortSignal.timeout(60_000),
-    }).then((r) => r.json() as Promise<any>);
+    expect(listeningAddresses(server.process.child.pid!)).toEqual([`127.0.0.1:${server.port}`]);
+    const answer = await chat(server);
     expect(answer.choices[0].message.content.length).toBeGreaterThan(0);
     expect(answer.usage.completion_tokens).toBeGreaterThan(0);
-    process.stdout.write(`[e2e disaster-recovery] restore started -> /health 200 in ${healthyMs} ms (connect, restore, model-cache.sh, llama-server load); llama-server alone ${serverMs} ms; ` +
+    process.stdout.write(`[e2e disaster-recovery] restore started -> /health 200 in ${healthyMs} ms (connect, restore, model-cache.sh, llama-server load); llama-server alone ${server.readyMs} ms; ` +
       `${answer.usage.completion_tokens} tokens: ${JSON.stringify(answer.choices[0].message.content)}\n`);
   });
 
