@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Target, importModel, modelCacheContainer, runModelCache, serveModel, startTarget } from '../flows';
+import { Target, importModel, modelCacheContainer, oras, runModelCache, serveModel, startTarget } from '../flows';
 import { removeTempDirs, stopAll, tempDir, waitUntil } from '../harness';
 import { ModelHub } from '../hub';
 import { E2ePlatformOptions, TEST_MODEL, sha256Hex, synthesizeE2ePlatform, testModelFacts } from '../platform';
@@ -96,18 +96,38 @@ describe('model-cache.sh with the real oras and registry', () => {
   });
 });
 
+/** Flips one byte of a blob in the registry's own storage (the registry serves it as is); again to undo. */
+function flipStoredByte(hex: string, offset: number): void {
+  const data = path.join(target.registry.root, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+  const fd = fs.openSync(data, 'r+');
+  const byte = Buffer.alloc(1);
+  fs.readSync(fd, byte, 0, 1, offset);
+  byte[0] = 255 - byte[0];
+  fs.writeSync(fd, byte, 0, 1, offset);
+  fs.closeSync(fd);
+}
+
 describe('bytes from the registry that do not match their digest', () => {
-  test('are never served: oras checks the digest while it copies', async () => {
-    // Flip one byte of the model's blob in the registry's own storage; the registry serves it as is.
-    const data = path.join(target.registry.root, 'docker', 'registry', 'v2', 'blobs', 'sha256', modelSha.slice(0, 2), modelSha, 'data');
-    const flip = () => {
-      const fd = fs.openSync(data, 'r+');
-      const byte = Buffer.alloc(1);
-      fs.readSync(fd, byte, 0, 1, 5_000_000);
-      byte[0] = 255 - byte[0];
-      fs.writeSync(fd, byte, 0, 1, 5_000_000);
-      fs.closeSync(fd);
-    };
+  test('a manifest is refused: oras checks its digest (fetched by tag)', async () => {
+    const resolved = await oras('resolve', `${target.registry.host}/ml-models/${TEST_MODEL.harborRepository}:${V1.tag}`);
+    const hex = resolved.stdout.trim().slice('sha256:'.length);
+    // Still a valid manifest (the registry parses it before serving), but other bytes: a space more.
+    const data = path.join(target.registry.root, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+    const original = fs.readFileSync(data);
+    fs.writeFileSync(data, Buffer.concat([Buffer.from('{ '), original.subarray(1)]));
+    const cache = tempDir('cache-tampered-manifest');
+    try {
+      const run = await runModelCache(target, cache, V1);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/ERROR: cannot fetch manifest .*mismatched digest/);
+      expect(fs.existsSync(path.join(cache, 'current'))).toBe(false);
+    } finally {
+      fs.writeFileSync(data, original);
+    }
+  });
+
+  test('a blob is never served: oras checks the digest while it copies', async () => {
+    const flip = () => flipStoredByte(modelSha, 5_000_000);
     const cache = tempDir('cache-tampered');
     flip();
     try {
