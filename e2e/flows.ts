@@ -5,9 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CountingProxy, Registry, RunOptions, ScriptRun, htpasswdLine, orasImagePath, runProgram, runScript, startRegistry, tempDir, tool } from './harness';
+import { RunOptions, ScriptRun, orasImagePath, runProgram, runScript, tempDir, tool } from './harness';
 import { ModelHub } from './hub';
 import { E2ePlatformOptions, TEST_MODEL, findObject, plainEnv, synthesizeE2ePlatform, writeConfigMap } from './platform';
+import { CountingProxy, Registry, htpasswdLine, startRegistry } from './registry';
 
 /** One robot for push and pull: the registry here has no projects or robots of its own. */
 export const ROBOT = 'robot$ml-models+model-import';

@@ -1,11 +1,9 @@
 /**
  * Shared parts of the end-to-end tier: where e2e/install-tools.sh put the real programs, local
- * processes that are always stopped, bounded waits, a distribution registry on loopback, and a
- * counting proxy in front of it (request and byte counts, refused connections, held connections).
+ * processes that are always stopped, bounded waits, free ports and image PATHs.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -51,6 +49,7 @@ export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** A port free on 127.0.0.1 (the kernel's choice). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
@@ -58,6 +57,18 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A port free on 127.0.0.1 whose port + `offset` is free too (weed's gRPC port is its port + 10000). */
+export async function freePortPair(offset: number): Promise<number> {
+  const free = (port: number) => new Promise<boolean>((resolve) => {
+    const server = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if (await free(port) && await free(port + offset)) return port;
+  }
+  throw new Error(`no free port pair (port, port + ${offset}) on 127.0.0.1`);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,10 +156,17 @@ export function start(name: string, command: string, args: string[], env: NodeJS
   return started;
 }
 
-/** Stops everything `start` started; call from afterAll (also runs when a test failed). */
+const stopHooks = new Set<() => Promise<void>>();
+
+/** Registers work for {@link stopAll} (closing an in-process server, for example). */
+export function atStop(hook: () => Promise<void>): void {
+  stopHooks.add(hook);
+}
+
+/** Stops everything `start` started and runs the `atStop` hooks; call from afterAll (runs after failures too). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
-  await Promise.all([...proxies].map((p) => p.close()));
+  await Promise.all([...stopHooks].map((hook) => hook()));
 }
 
 /** Result of a script run. */
@@ -159,10 +177,6 @@ export interface ScriptRun {
   readonly ms: number;
 }
 
-/**
- * Runs a program to completion without blocking the event loop (servers of this process, such as
- * the counting proxy, must keep answering while it runs).
- */
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string;
@@ -173,6 +187,10 @@ export interface RunOptions {
   readonly detached?: boolean;
 }
 
+/**
+ * Runs a program to completion without blocking the event loop (servers of this process, such as
+ * the counting proxy, must keep answering while it runs).
+ */
 export async function runProgram(command: string, args: string[], options: RunOptions): Promise<ScriptRun> {
   const t0 = Date.now();
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached });
@@ -190,9 +208,8 @@ export async function runProgram(command: string, args: string[], options: RunOp
 }
 
 /**
- * Runs a platform script under busybox sh, the way the ORAS image's /bin/sh runs it, with `bin`
- * (a folder of links to the real oras and the busybox applets) first on PATH. Asynchronous, so
- * servers in this process (the counting proxy, the model source) keep answering.
+ * Runs a platform script under busybox sh, the way an Alpine-based image's /bin/sh runs it; `env`
+ * is its whole environment (its PATH usually from {@link imagePath}).
  */
 export async function runScript(script: string, args: string[], env: Record<string, string>, options: RunOptions): Promise<ScriptRun> {
   return runProgram(busybox(), ['sh', script, ...args], { ...options, env });
@@ -218,131 +235,4 @@ export function imagePath(programs: Record<string, string>): string {
 /** A PATH for the ORAS image's scripts: the real oras and the busybox applets. */
 export function orasImagePath(): string {
   return imagePath({ oras: tool('oras') });
-}
-
-/** A distribution registry (v3.0.0) on loopback with filesystem storage and htpasswd auth. */
-export interface Registry {
-  readonly host: string;
-  readonly root: string;
-  readonly process: Started;
-}
-
-export async function startRegistry(options: { htpasswdLine: string; name?: string }): Promise<Registry> {
-  const dir = tempDir('registry');
-  const port = await freePort();
-  const htpasswd = path.join(dir, 'htpasswd');
-  fs.writeFileSync(htpasswd, `${options.htpasswdLine}\n`);
-  const root = path.join(dir, 'storage');
-  const config = path.join(dir, 'config.yml');
-  fs.writeFileSync(config, [
-    'version: 0.1',
-    'log: { level: info, accesslog: { disabled: false } }',
-    `storage: { filesystem: { rootdirectory: ${root} }, delete: { enabled: true } }`,
-    `http: { addr: 127.0.0.1:${port}, secret: e2e-secret }`,
-    `auth: { htpasswd: { realm: basic-realm, path: ${htpasswd} } }`,
-    '',
-  ].join('\n'));
-  const process = start(options.name ?? 'registry', tool('registry'), ['serve', config]);
-  const host = `127.0.0.1:${port}`;
-  await waitUntil(`the registry on ${host}`, async () => {
-    if (!process.running) throw new Error(`the registry exited\n${process.tail()}`);
-    return fetch(`http://${host}/v2/`).then((r) => r.status === 401, () => false);
-  }, 15_000);
-  return { host, root, process };
-}
-
-/** Bcrypt htpasswd line from apache2-utils' htpasswd (the tool Harbor's prepare image uses). */
-export function htpasswdLine(user: string, password: string): string {
-  const out = spawnSync('htpasswd', ['-nbB', user, password], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`htpasswd failed (apt-get install apache2-utils): ${out.stderr}`);
-  return out.stdout.trim();
-}
-
-const proxies = new Set<CountingProxy>();
-
-export type ProxyMode = 'forward' | 'refuse' | 'hold';
-
-/**
- * An HTTP proxy on loopback in front of a registry: counts requests and response body bytes, and
- * can refuse connections (its port closed) or hold them (accepted, never answered, as when the
- * registry's packets are dropped after the handshake).
- */
-export class CountingProxy {
-  public static async start(target: string): Promise<CountingProxy> {
-    const proxy = new CountingProxy(target, await freePort());
-    proxies.add(proxy);
-    await proxy.setMode('forward');
-    return proxy;
-  }
-
-  /** Every request as `METHOD path`. */
-  public requests: string[] = [];
-  /** Response status and body bytes per request, in the order of `requests`. */
-  public responses: { status: number; bytes: number }[] = [];
-  /** When set, response bodies are sent at about this many bytes per second. */
-  public throttleBytesPerSecond?: number;
-  private server?: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  private mode: ProxyMode = 'refuse';
-
-  private constructor(private readonly target: string, public readonly port: number) {}
-
-  public get host(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  public reset(): void {
-    this.requests = [];
-    this.responses = [];
-  }
-
-  /** Body bytes of successful blob downloads (GET .../blobs/sha256:...): what was pulled. */
-  public blobBytes(): number {
-    const pulled = (r: string, i: number) => /^GET \S*\/blobs\/sha256:/.test(r) && this.responses[i].status < 300;
-    return this.requests.reduce((sum, r, i) => sum + (pulled(r, i) ? this.responses[i].bytes : 0), 0);
-  }
-
-  public async setMode(mode: ProxyMode): Promise<void> {
-    if (mode === this.mode) return;
-    await this.close();
-    this.mode = mode;
-    if (mode === 'refuse') return;
-    const server = mode === 'forward' ? http.createServer((req, res) => this.forward(req, res)) : net.createServer(() => undefined);
-    server.on('connection', (s: net.Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
-    this.server = server;
-  }
-
-  public async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const index = this.requests.push(`${req.method} ${req.url}`) - 1;
-    const response = (this.responses[index] = { status: 0, bytes: 0 });
-    const [hostname, port] = this.target.split(':');
-    // The Host header goes through unchanged: the registry builds upload URLs from it.
-    const upstream = http.request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (up) => {
-      response.status = up.statusCode ?? 502;
-      res.writeHead(response.status, up.headers);
-      up.on('data', (chunk: Buffer) => {
-        response.bytes += chunk.length;
-        res.write(chunk);
-        if (this.throttleBytesPerSecond) {
-          up.pause();
-          setTimeout(() => up.resume(), (chunk.length / this.throttleBytesPerSecond) * 1000);
-        }
-      });
-      up.on('end', () => res.end());
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  }
 }

@@ -11,24 +11,11 @@
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
-import { ScriptRun, Started, imagePath, runScript, start, tempDir, tool, waitUntil } from './harness';
+import { ScriptRun, Started, freePort, freePortPair, imagePath, runScript, start, tempDir, tool, waitUntil } from './harness';
 import { findObject, plainEnv, writeConfigMap } from './platform';
 
 export const SEAWEEDFS_NAMESPACE = 'seaweedfs';
-
-/** A port free on 127.0.0.1; with `grpc`, port + 10000 is free too (weed's gRPC port convention). */
-export async function freeLoopbackPort(grpc = false): Promise<number> {
-  const free = (port: number) => new Promise<boolean>((resolve) => {
-    const server = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-  for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
-    if (await free(port) && (!grpc || await free(port + 10_000))) return port;
-  }
-  throw new Error('no free port pair on 127.0.0.1');
-}
 
 /** How one synthesized container runs locally: its ports and mount paths mapped, the cluster's hosts too. */
 export interface Remap {
@@ -143,9 +130,9 @@ export class SeaweedFS {
 
   /** Starts master, volume server and filer; resolves when each is ready and the volume server registered. */
   public async startServers(): Promise<{ ms: number; ready: number[] }> {
-    const masterPort = await freeLoopbackPort(true);
-    const filerPort = await freeLoopbackPort(true);
-    const volumePort = await freeLoopbackPort(true);
+    const masterPort = await freePortPair(10_000);
+    const filerPort = await freePortPair(10_000);
+    const volumePort = await freePortPair(10_000);
     const env = plainEnv(this.master);
     this.hosts[env.WEED_CLUSTER_SW_MASTER] = `127.0.0.1:${masterPort}`;
     this.hosts[env.WEED_CLUSTER_SW_FILER] = `127.0.0.1:${filerPort}`;
@@ -153,9 +140,9 @@ export class SeaweedFS {
 
     const t0 = Date.now();
     const ready = await Promise.all([
-      this.startServer('master', this.master, { 9333: masterPort, 9327: await freeLoopbackPort() }, this.serverMounts('master', this.master)),
-      this.startServer('volume', this.volume, { 8080: volumePort, 9327: await freeLoopbackPort() }, this.serverMounts('volume', this.volume)),
-      this.startServer('filer', this.filer, { 8888: filerPort, 9327: await freeLoopbackPort() }, this.serverMounts('filer', this.filer)),
+      this.startServer('master', this.master, { 9333: masterPort, 9327: await freePort() }, this.serverMounts('master', this.master)),
+      this.startServer('volume', this.volume, { 8080: volumePort, 9327: await freePort() }, this.serverMounts('volume', this.volume)),
+      this.startServer('filer', this.filer, { 8888: filerPort, 9327: await freePort() }, this.serverMounts('filer', this.filer)),
     ]);
     // The volume server has registered with the master (writes need it).
     await waitUntil('the volume server registered at the master', async () => {
@@ -215,9 +202,9 @@ export class SeaweedFS {
     if (identities.status !== 0) return { identities, identitiesFile, ms: 0, probeMs: 0 };
 
     // The gateway's gRPC port is its port + 10000 (3.73 and 4.53 alike).
-    const s3Port = await freeLoopbackPort(true);
+    const s3Port = await freePortPair(10_000);
     const t0 = Date.now();
-    const probeMs = await this.startServer('s3', this.s3, { 8333: s3Port, 9327: await freeLoopbackPort() }, mounts);
+    const probeMs = await this.startServer('s3', this.s3, { 8333: s3Port, 9327: await freePort() }, mounts);
     this.s3Endpoint = `http://127.0.0.1:${s3Port}`;
     return { identities, identitiesFile, ms: Date.now() - t0, probeMs };
   }

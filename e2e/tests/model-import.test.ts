@@ -9,9 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { modelPackValidator, MODELPACK_SCHEMA_DIR } from '../../test/models/modelpack-schema';
 import { Target, oras, runImport, serveModel, startTarget } from '../flows';
-import { CountingProxy, removeTempDirs, stopAll, tempDir, tool } from '../harness';
+import { removeTempDirs, stopAll, tempDir, tool } from '../harness';
 import { ModelHub } from '../hub';
 import { TEST_MODEL, testModelFacts } from '../platform';
+import { CountingProxy } from '../registry';
 
 jest.setTimeout(600_000);
 
