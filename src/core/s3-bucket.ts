@@ -1,7 +1,7 @@
 import { propError } from './errors';
 import { seaweedFSRelease } from './seaweedfs-release';
 import { requireSecretDataKey } from './secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from './validate';
+import { PropContext, optionalBoolean, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from './validate';
 
 /** Options for {@link S3Credentials.fromSecret}. */
 export interface S3CredentialsSecretOptions {
@@ -75,6 +75,17 @@ export interface S3BucketAttributes {
    * @default - the store is not SeaweedFS, or its release is unknown
    */
   readonly seaweedFSVersion?: string;
+
+  /**
+   * Whether the credentials may set a canned ACL on the objects they write (the `x-amz-acl`
+   * header). Harbor's registry, Docker distribution's S3 driver, sends `x-amz-acl: private` with
+   * every upload (docker/distribution@v2.8.3:registry/storage/driver/s3-aws/s3.go, `objectacl`), and
+   * SeaweedFS 4.53 refuses such a write with AccessDenied unless the identity also holds `WriteAcp`
+   * (weed/s3api/s3api_object_upload_acl.go). `HarborModelRegistry` rejects a bucket where this is
+   * false. `SeaweedFSStorage.addBucket` sets it from its `objectAcls` option.
+   * @default - unknown, not checked
+   */
+  readonly objectAcls?: boolean;
 }
 
 /**
@@ -120,6 +131,8 @@ export class S3Bucket {
   public readonly credentials?: S3Credentials;
   /** The SeaweedFS release serving the bucket, if the store is SeaweedFS and its release is known. */
   public readonly seaweedFSVersion?: string;
+  /** Whether the credentials may set canned object ACLs on upload, if known. */
+  public readonly objectAcls?: boolean;
 
   private constructor(attributes: S3BucketAttributes) {
     this.endpoint = validateEndpoint(attributes.endpoint);
@@ -138,10 +151,11 @@ export class S3Bucket {
       });
     }
     this.seaweedFSVersion = attributes.seaweedFSVersion;
+    this.objectAcls = attributes.objectAcls === undefined ? undefined : optionalBoolean({ construct: 'S3Bucket', prop: 'objectAcls' }, attributes.objectAcls, false);
   }
 
   /**
-   * The same bucket (name, region, addressing, credentials, store release) reached through another
+   * The same bucket (name, region, addressing, credentials, store release, ACL permission) reached through another
    * endpoint, e.g. a TLS-terminating proxy or Ingress in front of the S3 gateway.
    * @param endpoint URL with scheme, host and optional port and no path
    */
@@ -153,6 +167,7 @@ export class S3Bucket {
       forcePathStyle: this.forcePathStyle,
       credentials: this.credentials,
       seaweedFSVersion: this.seaweedFSVersion,
+      objectAcls: this.objectAcls,
     });
   }
 

@@ -54,6 +54,15 @@ export function requireInteger(ctx: PropContext, value: number, min: number, max
   return value;
 }
 
+/** An optional boolean: `undefined` gives `fallback`; anything but true or false is refused. */
+export function optionalBoolean(ctx: PropContext, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw propError({ ...ctx, value, allowed: 'true or false', fix: `pass true or false, or leave the prop out for ${fallback}` });
+  }
+  return value;
+}
+
 /** One of a fixed set of strings. */
 export function requireOneOf<T extends string>(ctx: PropContext, value: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {

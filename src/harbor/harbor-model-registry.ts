@@ -193,7 +193,7 @@ export interface HarborModelRegistryProps {
  * robot accounts are declared with {@link addProject} and created by a setup Job.
  *
  * @example
- * const bucket = storage.addBucket('harbor', { consumerNamespace: 'harbor' });
+ * const bucket = storage.addBucket('harbor', { consumerNamespace: 'harbor', objectAcls: true });
  * const harbor = new HarborModelRegistry(chart, 'harbor', {
  *   exposure: HarborExposure.ingress({ host: 'harbor.example.com', tlsSecretName: 'harbor-tls' }),
  *   registryStorage: HarborRegistryStorage.s3(bucket),

@@ -28,7 +28,7 @@ export class HarborRegistryStorage {
 
   /**
    * An S3 bucket. Its credentials Secret must live in Harbor's namespace (for SeaweedFS:
-   * `addBucket('harbor', { consumerNamespace: <Harbor namespace> })`).
+   * `addBucket('harbor', { consumerNamespace: <Harbor namespace>, objectAcls: true })`).
    *
    * @param bucket endpoint, bucket, region and credentials
    */
@@ -99,6 +99,14 @@ export function resolveStorage(ctx: PropContext, storage: HarborRegistryStorage,
       value: credentials.namespace,
       allowed: `"${namespace}": the registry pod reads the keys with secretKeyRef, which only sees Secrets in its own namespace`,
       fix: `declare the bucket for Harbor's namespace, e.g. storage.addBucket('${bucket.bucket}', { consumerNamespace: '${namespace}' })`,
+    });
+  }
+  if (bucket.objectAcls === false) {
+    throw propError({
+      ...at('bucket.objectAcls'),
+      value: false,
+      allowed: "a bucket whose credentials may set canned object ACLs: the registry's S3 driver sends x-amz-acl: private with every upload, which SeaweedFS refuses without WriteAcp",
+      fix: `declare the bucket with object ACLs, e.g. storage.addBucket('${bucket.bucket}', { consumerNamespace: '${namespace}', objectAcls: true })`,
     });
   }
   return { driver: 's3', bucket };

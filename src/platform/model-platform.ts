@@ -241,7 +241,7 @@ export class ModelPlatform extends Construct {
         this.backupBucket = this.storage.addBucket(backupBucketName ?? 'velero', { consumerNamespace: ns.backup });
       }
       if (wantsRegistryBucket) {
-        this.registryBucket = this.storage.addBucket(registryBucketName ?? 'harbor', { consumerNamespace: ns.registry });
+        this.registryBucket = this.storage.addBucket(registryBucketName ?? 'harbor', { consumerNamespace: ns.registry, objectAcls: true });
       }
     } else {
       const existing = storage._existing!;

@@ -24,11 +24,13 @@ export interface S3Identity {
 /**
  * Least-privilege actions of a bucket consumer, scoped to its bucket: `Read` (GET/HEAD objects),
  * `Write` (PUT, multipart, copy, DELETE objects), `List` (ListObjects, and the bucket in
- * ListBuckets), and `Tagging` (object tag PUT/DELETE) only if asked. No `Admin` (CreateBucket,
- * bucket ACLs), no `DeleteBucket`, nothing on other buckets.
+ * ListBuckets), and only if asked `Tagging` (object tag PUT/DELETE) and `WriteAcp` (canned ACLs on
+ * the objects it writes). No `Admin` (CreateBucket, bucket ACLs), no `DeleteBucket`, nothing on
+ * other buckets.
  */
-export function consumerActions(bucket: string, tagging: boolean): string[] {
-  return ['Read', 'Write', 'List', ...(tagging ? ['Tagging'] : [])].map((action) => `${action}:${bucket}`);
+export function consumerActions(bucket: string, extra: { readonly tagging: boolean; readonly objectAcls: boolean }): string[] {
+  const actions = ['Read', 'Write', 'List', ...(extra.tagging ? ['Tagging'] : []), ...(extra.objectAcls ? ['WriteAcp'] : [])];
+  return actions.map((action) => `${action}:${bucket}`);
 }
 
 /** Identity name of a bucket's consumer. */

@@ -23,7 +23,7 @@ import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket, S3Credentials } from '../core/s3-bucket';
 import { seaweedFSRelease } from '../core/seaweedfs-release';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { PropContext, parseByteQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
+import { PropContext, optionalBoolean, parseByteQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
 
 const CONSTRUCT = 'SeaweedFSStorage';
 
@@ -186,6 +186,15 @@ export interface SeaweedFSBucketOptions {
    * @default false
    */
   readonly tagging?: boolean;
+
+  /**
+   * Also allow the consumer to set canned ACLs on the objects it writes (`WriteAcp` on the
+   * bucket). Harbor's registry needs it: its S3 driver sends `x-amz-acl: private` with every
+   * upload, which SeaweedFS 4.53 refuses without `WriteAcp` (3.73 asks only for `Write`).
+   * `ModelPlatform` sets it for the registry bucket.
+   * @default false
+   */
+  readonly objectAcls?: boolean;
 }
 
 interface DeclaredBucket {
@@ -193,6 +202,7 @@ interface DeclaredBucket {
   readonly consumerNamespace: string;
   readonly secretName: string;
   readonly tagging: boolean;
+  readonly objectAcls: boolean;
 }
 
 /**
@@ -393,6 +403,8 @@ export class SeaweedFSStorage extends Construct {
     // Throws (naming the minimum PVC size) before anything is declared.
     this.planFor(this.declared.length + 1);
 
+    const tagging = optionalBoolean({ construct: CONSTRUCT, prop: `${prop}.tagging` }, options.tagging, false);
+    const objectAcls = optionalBoolean({ construct: CONSTRUCT, prop: `${prop}.objectAcls` }, options.objectAcls, false);
     const secretName = `${this.name}-bucket-${bucket}`;
     this.secrets.addSecret(secretName, {
       keys: accessKeyGenerators(),
@@ -405,8 +417,9 @@ export class SeaweedFSStorage extends Construct {
       forcePathStyle: true,
       credentials: S3Credentials.fromSecret(consumerNamespace, secretName),
       seaweedFSVersion: this.version,
+      objectAcls,
     });
-    this.declared.push({ bucket: s3Bucket, consumerNamespace, secretName, tagging: options.tagging ?? false });
+    this.declared.push({ bucket: s3Bucket, consumerNamespace, secretName, tagging, objectAcls });
 
     if (!this.bucketJobCreated) {
       this.bucketJobCreated = true;
@@ -434,7 +447,8 @@ export class SeaweedFSStorage extends Construct {
       { identity: { name: 'admin', credentialsSubdir: 'admin', actions: ADMIN_ACTIONS }, secretName: this.adminSecretName },
       ...this.declared.map((d) => {
         const name = consumerIdentityName(d.bucket.bucket);
-        return { identity: { name, credentialsSubdir: name, actions: consumerActions(d.bucket.bucket, d.tagging) }, secretName: d.secretName };
+        const actions = consumerActions(d.bucket.bucket, { tagging: d.tagging, objectAcls: d.objectAcls });
+        return { identity: { name, credentialsSubdir: name, actions }, secretName: d.secretName };
       }),
     ];
   }

@@ -19,6 +19,14 @@ describe('S3Bucket', () => {
     expect(bucket.credentials?.namespace).toBe('velero');
   });
 
+  test('objectAcls: unknown by default, kept by withEndpoint, and only true or false', () => {
+    expect(S3Bucket.fromAttributes({ endpoint: 'http://s3:8333', bucket: 'harbor' }).objectAcls).toBeUndefined();
+    const bucket = S3Bucket.fromAttributes({ endpoint: 'http://s3:8333', bucket: 'harbor', objectAcls: true });
+    expect(bucket.withEndpoint('https://s3.example.com').objectAcls).toBe(true);
+    expect(() => S3Bucket.fromAttributes({ endpoint: 'http://s3:8333', bucket: 'harbor', objectAcls: 'yes' as any }))
+      .toThrow('S3Bucket \'objectAcls\': got "yes", expected true or false');
+  });
+
   test.each([
     'http://seaweedfs-s3:8333/velero',
     'seaweedfs-s3:8333',

@@ -132,7 +132,7 @@ describe('Harbor NetworkPolicies admit exactly the declared flows', () => {
       externalEndpointsCidr: '203.0.113.0/24',
       database: HarborDatabase.external({ host: EXTERNAL_DB_IP, password: SecretKeyReference.fromSecret('pg', 'password') }),
       redis: HarborRedis.external({ host: 'redis.example.com', port: 6380 }),
-    }, (chart) => ({ registryStorage: HarborRegistryStorage.s3(new SeaweedFSStorage(chart, 'storage').addBucket('harbor', { consumerNamespace: 'harbor' })) }));
+    }, (chart) => ({ registryStorage: HarborRegistryStorage.s3(new SeaweedFSStorage(chart, 'storage').addBucket('harbor', { consumerNamespace: 'harbor', objectAcls: true })) }));
     const harborPods = ['core', 'portal', 'registry', 'jobservice', 'nginx', 'secret-bootstrap'];
     expect(flows).toEqual([
       ...flow('core', 'portal', 8080),

@@ -8,7 +8,7 @@ import { SeaweedFSStorage } from '../../src/seaweedfs/seaweedfs-storage';
 /** SeaweedFS in the same chart with a bucket for Harbor's namespace. */
 function withSeaweedBucket(chart: Construct): { registryStorage: HarborRegistryStorage } {
   const storage = new SeaweedFSStorage(chart, 'storage');
-  return { registryStorage: HarborRegistryStorage.s3(storage.addBucket('harbor', { consumerNamespace: 'harbor' })) };
+  return { registryStorage: HarborRegistryStorage.s3(storage.addBucket('harbor', { consumerNamespace: 'harbor', objectAcls: true })) };
 }
 
 describe('registry + registryctl (default: PersistentVolume)', () => {

@@ -40,12 +40,23 @@ describe('HarborModelRegistry rejects bad props with a propError', () => {
 
   test('S3 bucket whose credentials live in another namespace', () => {
     const chart = Testing.chart();
-    const bucket = new SeaweedFSStorage(chart, 'storage').addBucket('harbor', { consumerNamespace: 'velero' });
+    const bucket = new SeaweedFSStorage(chart, 'storage').addBucket('harbor', { consumerNamespace: 'velero', objectAcls: true });
     const error = propErrorOf(() => new HarborModelRegistry(chart, 'harbor', { registryStorage: HarborRegistryStorage.s3(bucket) }));
     expectNames(error, 'registryStorage.bucket.credentials.namespace', '"velero"');
     expect(error.fix).toContain("consumerNamespace: 'harbor'");
     const other = S3Bucket.fromAttributes({ endpoint: 'https://s3.example.com', bucket: 'x-models', credentials: S3Credentials.fromSecret('default', 'keys') });
     expectNames(propErrorOf(() => construct({ namespace: 'registry', registryStorage: HarborRegistryStorage.s3(other) })), 'registryStorage.bucket.credentials.namespace', '"default"');
+  });
+
+  test('S3 bucket whose credentials may not set object ACLs (the S3 driver sends x-amz-acl on every upload)', () => {
+    const chart = Testing.chart();
+    const bucket = new SeaweedFSStorage(chart, 'storage').addBucket('harbor', { consumerNamespace: 'harbor' });
+    const error = propErrorOf(() => new HarborModelRegistry(chart, 'harbor', { registryStorage: HarborRegistryStorage.s3(bucket) }));
+    expectNames(error, 'registryStorage.bucket.objectAcls', 'false');
+    expect(error.fix).toBe("declare the bucket with object ACLs, e.g. storage.addBucket('harbor', { consumerNamespace: 'harbor', objectAcls: true })");
+    // Unknown (an external store): not checked.
+    const external = S3Bucket.fromAttributes({ endpoint: 'https://s3.example.com', bucket: 'models', credentials: S3Credentials.fromSecret('harbor', 'keys') });
+    expect(() => construct({ registryStorage: HarborRegistryStorage.s3(external) })).not.toThrow();
   });
 
   test.each([

@@ -86,6 +86,24 @@ describe('SeaweedFSStorage.addBucket', () => {
     }
   });
 
+  test('objectAcls adds WriteAcp on the bucket only, and the S3Bucket says so', () => {
+    const { objects } = synth({}, [['velero', { consumerNamespace: 'velero' }], ['harbor', { consumerNamespace: 'harbor', objectAcls: true }]]);
+    expect(identitiesSpec(objects).slice(1).map(([name, , actions]) => [name, actions])).toEqual([
+      ['bucket-velero', 'Read:velero,Write:velero,List:velero'],
+      ['bucket-harbor', 'Read:harbor,Write:harbor,List:harbor,WriteAcp:harbor'],
+    ]);
+    const chart = Testing.chart();
+    const seaweed = new SeaweedFSStorage(chart, 'storage');
+    expect(seaweed.addBucket('harbor', { consumerNamespace: 'harbor', objectAcls: true }).objectAcls).toBe(true);
+    expect(seaweed.addBucket('velero', { consumerNamespace: 'velero' }).objectAcls).toBe(false);
+  });
+
+  test.each([['tagging', 'yes'], ['objectAcls', 1], ['objectAcls', null]])('addBucket refuses a %s that is not a boolean (%p)', (option, value) => {
+    const storage = new SeaweedFSStorage(Testing.chart(), 'storage');
+    expect(() => storage.addBucket('harbor', { consumerNamespace: 'harbor', [option]: value } as any))
+      .toThrow(`SeaweedFSStorage 'addBucket("harbor").${option}': got ${value === 'yes' ? '"yes"' : String(value)}, expected true or false. Fix: pass true or false, or leave the prop out for false`);
+  });
+
   test('the S3 pod projects each identity Secret into its own directory and assembles the JSON in an init container', () => {
     const { objects } = synth({}, [['velero', { consumerNamespace: 'velero' }]]);
     const spec = find(objects, 'Deployment', 'seaweedfs-s3').spec.template.spec;
