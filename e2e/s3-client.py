@@ -3,9 +3,9 @@
 Usage: s3-client.py ENDPOINT < requests.json
 
 Reads {"accessKey", "secretKey", "operations": [...]} from stdin; each operation is
-{"op": "put" | "get" | "list" | "list-buckets", "bucket", "key", "body"}. Runs them in order with
+{"op": "put" | "get" | "head" | "list" | "list-buckets", "bucket", "key" or "prefix", "body"}. Runs them in order with
 path-style addressing and SigV4, and prints one JSON array of results: {"ok": true, ...} with
-"body" (get), "keys" (list) or "buckets" (list-buckets), or {"ok": false, "status", "code"} from
+"body" (get), "size" and "etag" (head), "keys" (list) or "buckets" (list-buckets), or {"ok": false, "status", "code"} from
 the S3 error response. Never prints the keys.
 """
 import json
@@ -43,8 +43,13 @@ def main():
             elif op == "get":
                 body = client.get_object(Bucket=operation["bucket"], Key=operation["key"])["Body"].read()
                 result = {"ok": True, "body": body.decode()}
+            elif op == "head":
+                head = client.head_object(Bucket=operation["bucket"], Key=operation["key"])
+                result = {"ok": True, "size": head["ContentLength"], "etag": head["ETag"]}
             elif op == "list":
-                pages = client.get_paginator("list_objects_v2").paginate(Bucket=operation["bucket"])
+                pages = client.get_paginator("list_objects_v2").paginate(
+                    Bucket=operation["bucket"], Prefix=operation.get("prefix", "")
+                )
                 result = {"ok": True, "keys": [o["Key"] for page in pages for o in page.get("Contents", [])]}
             elif op == "list-buckets":
                 result = {"ok": True, "buckets": [b["Name"] for b in client.list_buckets()["Buckets"]]}

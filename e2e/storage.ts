@@ -12,7 +12,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ScriptRun, Started, freePort, freePortPair, imagePath, runScript, start, tempDir, tool, waitUntil } from './harness';
+import { ScriptRun, Started, freePort, freePortPair, imagePath, runProgram, runScript, start, tempDir, tool, waitUntil } from './harness';
 import { findObject, plainEnv, writeConfigMap } from './platform';
 
 export const SEAWEEDFS_NAMESPACE = 'seaweedfs';
@@ -242,4 +242,28 @@ export async function startSeaweedFS(objects: any[]): Promise<SeaweedFS> {
   const gateway = await stack.startGateway();
   if (gateway.identities.status !== 0) throw new Error(`build-identities.sh failed (${gateway.identities.status}):\n${gateway.identities.stdout}\n${gateway.identities.stderr}`);
   return stack;
+}
+
+/** One result of e2e/s3-client.py. */
+export interface S3Result {
+  readonly op: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly ok: boolean;
+  readonly status?: number;
+  readonly code?: string;
+  readonly body?: string;
+  readonly size?: number;
+  readonly etag?: string;
+  readonly keys?: string[];
+  readonly buckets?: string[];
+}
+
+/** Runs S3 operations with boto3 (e2e/s3-client.py) as `keys` against the gateway. */
+export async function s3Client(stack: SeaweedFS, keys: Credentials, operations: object[]): Promise<S3Result[]> {
+  const run = await runProgram(tool('boto3-python'), [path.join(__dirname, 's3-client.py'), stack.s3Endpoint], {
+    input: JSON.stringify({ ...keys, operations }), timeoutMs: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`s3-client.py failed (${run.status}): ${run.stderr}\n${stack.processes.s3?.tail()}`);
+  return JSON.parse(run.stdout);
 }

@@ -10,12 +10,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Target, importModel, modelCacheContainer, runModelCache, serveModel, startTarget } from '../flows';
-import { ScriptRun, listeningAddresses, removeTempDirs, runProgram, stopAll, tempDir, tool } from '../harness';
+import { ScriptRun, listeningAddresses, removeTempDirs, stopAll, tempDir } from '../harness';
 import { ModelHub } from '../hub';
 import { runKopia, veleroKopiaS3Flags } from '../kopia';
 import { TEST_MODEL, sha256Hex, synthesizeE2ePlatform, testModelFacts } from '../platform';
 import { chat, startLlamaServer } from '../serving';
-import { SeaweedFS, alphanumeric, startSeaweedFS } from '../storage';
+import { SeaweedFS, alphanumeric, s3Client, startSeaweedFS } from '../storage';
 
 jest.setTimeout(600_000);
 
@@ -127,14 +127,10 @@ describe('Disaster recovery: the model cache through Velero\'s kopia and the Sea
   });
 
   test('the repository\'s objects are in the velero bucket under its prefix; bucket-harbor cannot reach them', async () => {
-    const listed = await runProgram(tool('boto3-python'), [path.join(__dirname, '..', 's3-client.py'), storage.s3Endpoint], {
-      input: JSON.stringify({ ...storage.credentials['bucket-harbor'], operations: [{ op: 'list', bucket: 'velero' }] }), timeoutMs: 60_000,
-    });
-    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ ok: false, status: 403, code: 'AccessDenied' });
-    const own = await runProgram(tool('boto3-python'), [path.join(__dirname, '..', 's3-client.py'), storage.s3Endpoint], {
-      input: JSON.stringify({ ...storage.credentials['bucket-velero'], operations: [{ op: 'list', bucket: 'velero' }] }), timeoutMs: 60_000,
-    });
-    const keys: string[] = JSON.parse(own.stdout)[0].keys;
+    const [listed] = await s3Client(storage, storage.credentials['bucket-harbor'], [{ op: 'list', bucket: 'velero' }]);
+    expect(listed).toMatchObject({ ok: false, status: 403, code: 'AccessDenied' });
+    const [own] = await s3Client(storage, storage.credentials['bucket-velero'], [{ op: 'list', bucket: 'velero' }]);
+    const keys = own.keys!;
     expect(keys).toContain(`kopia/${VOLUME_NAMESPACE}/kopia.repository`);
     expect(keys.filter((k) => !k.startsWith(`kopia/${VOLUME_NAMESPACE}/`))).toEqual([]);
   });

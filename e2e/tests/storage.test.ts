@@ -6,10 +6,9 @@
  *
  * The `weed` is SeaweedFS 4.53, not the 3.73 the library pins (see e2e/storage.ts for what differs).
  */
-import * as path from 'path';
-import { listeningAddresses, removeTempDirs, runProgram, stopAll, tool } from '../harness';
+import { listeningAddresses, removeTempDirs, stopAll } from '../harness';
 import { plainEnv, synthesizeE2ePlatform } from '../platform';
-import { Credentials, SeaweedFS, alphanumeric } from '../storage';
+import { Credentials, SeaweedFS, alphanumeric, s3Client } from '../storage';
 
 jest.setTimeout(600_000);
 
@@ -17,18 +16,6 @@ afterAll(async () => {
   await stopAll();
   removeTempDirs();
 });
-
-interface S3Result {
-  readonly op: string;
-  readonly bucket?: string;
-  readonly key?: string;
-  readonly ok: boolean;
-  readonly status?: number;
-  readonly code?: string;
-  readonly body?: string;
-  readonly keys?: string[];
-  readonly buckets?: string[];
-}
 
 const objects = synthesizeE2ePlatform();
 
@@ -70,14 +57,8 @@ describe('SeaweedFS with the synthesized command lines (weed 4.53 standing in fo
     process.stdout.write(`[e2e storage] S3 gateway ready in ${ms} ms (probe ${probeMs} ms)\n`);
   });
 
-  async function s3Client(identity: string | Credentials, operations: object[]): Promise<S3Result[]> {
-    const keys = typeof identity === 'string' ? credentials[identity] : identity;
-    const run = await runProgram(tool('boto3-python'), [path.join(__dirname, '..', 's3-client.py'), stack.s3Endpoint], {
-      input: JSON.stringify({ ...keys, operations }), timeoutMs: 120_000,
-    });
-    if (run.status !== 0) throw new Error(`s3-client.py failed (${run.status}): ${run.stderr}\n${processes.s3?.tail()}`);
-    return JSON.parse(run.stdout);
-  }
+  const s3 = (identity: string | Credentials, operations: object[]) =>
+    s3Client(stack, typeof identity === 'string' ? credentials[identity] : identity, operations);
 
   const bucketOf = (identity: string) => identity.replace(/^bucket-/, '');
 
@@ -94,7 +75,7 @@ describe('SeaweedFS with the synthesized command lines (weed 4.53 standing in fo
     const bucket = bucketOf(identity);
     const count = 5;
     const puts = Array.from({ length: count }, (_, i) => ({ op: 'put', bucket, key: `e2e/${identity}/object-${i}`, body: `${identity} ${i}` }));
-    const results = await s3Client(identity, [...puts, { op: 'get', bucket, key: `e2e/${identity}/object-3` }, { op: 'list', bucket }]);
+    const results = await s3(identity, [...puts, { op: 'get', bucket, key: `e2e/${identity}/object-3` }, { op: 'list', bucket }]);
     expect(results.slice(0, count).map((r) => [r.ok, r.code])).toEqual(puts.map(() => [true, undefined]));
     expect(results[count]).toMatchObject({ ok: true, body: `${identity} 3` });
     expect(results[count + 1]).toMatchObject({ ok: true });
@@ -110,20 +91,20 @@ describe('SeaweedFS with the synthesized command lines (weed 4.53 standing in fo
       { op: 'get', bucket, key: `e2e/bucket-${bucket}/object-0` },
       { op: 'list', bucket },
     ]);
-    const results = await s3Client(identity, operations);
+    const results = await s3(identity, operations);
     expect(results.map((r) => `${r.op} ${r.bucket}: ${r.status} ${r.code}`)).toEqual(operations.map((o) => `${o.op} ${o.bucket}: 403 AccessDenied`));
   });
 
   test('a wrong secret key or an unknown access key gets 403 on every bucket', async () => {
     const operations = buckets.map((bucket) => ({ op: 'list', bucket }));
-    const wrongSecret = await s3Client({ ...credentials['bucket-velero'], secretKey: alphanumeric(40) }, operations);
+    const wrongSecret = await s3({ ...credentials['bucket-velero'], secretKey: alphanumeric(40) }, operations);
     expect(wrongSecret.map((r) => `${r.bucket}: ${r.status} ${r.code}`)).toEqual(buckets.map((b) => `${b}: 403 SignatureDoesNotMatch`));
-    const unknown = await s3Client({ accessKey: alphanumeric(20), secretKey: alphanumeric(40) }, operations);
+    const unknown = await s3({ accessKey: alphanumeric(20), secretKey: alphanumeric(40) }, operations);
     expect(unknown.map((r) => `${r.bucket}: ${r.status} ${r.code}`)).toEqual(buckets.map((b) => `${b}: 403 InvalidAccessKeyId`));
   });
 
   test('admin lists every bucket and sees every object; nothing was written by a denied identity', async () => {
-    const results = await s3Client('admin', [{ op: 'list-buckets' }, ...buckets.map((bucket) => ({ op: 'list', bucket }))]);
+    const results = await s3('admin', [{ op: 'list-buckets' }, ...buckets.map((bucket) => ({ op: 'list', bucket }))]);
     expect(results[0].buckets).toEqual(expect.arrayContaining(buckets));
     const counts = buckets.map((bucket, i) => {
       const keys = results[i + 1].keys!;
