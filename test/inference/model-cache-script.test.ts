@@ -94,6 +94,20 @@ function expectOk(result: RunResult): void {
   if (result.status !== 0) throw new Error(`script failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
 }
 
+/** Command lines of the processes that have `file` open (from /proc). */
+function lockHolders(file: string): string[] {
+  const holders: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const open = fs.readdirSync(`/proc/${pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === file);
+      if (open) holders.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim());
+    } catch {
+      // the process ended or is not ours to read
+    }
+  }
+  return holders;
+}
+
 describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s', (_name, shell) => {
   test('cold start: fetches the manifest and every named layer (never the config), serves the file', () => {
     const s = new Scenario(shell);
@@ -594,6 +608,19 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
       holder.kill();
       await exited;
     }
+  });
+
+  test('no process outlives a run holding the cache lock, so the next run locks at once', () => {
+    const s = new Scenario(shell);
+    s.pushModel('v1', WEIGHTS_A);
+    // Tag only: every lookup runs under `timeout`, whose busybox watchdog lingers up to a second.
+    expectOk(s.run({ tag: 'v1' }));
+    const lock = path.join(s.cache, '.lock');
+    expect(lockHolders(lock)).toEqual([]);
+    const next = s.run({ tag: 'v1' });
+    expectOk(next);
+    expect(next.stdout).not.toContain('another model-cache run holds');
+    expect(lockHolders(lock)).toEqual([]);
   });
 
   test('the seeded warm cache of the benchmark has exactly the layout the script writes', () => {

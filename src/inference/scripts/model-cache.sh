@@ -214,18 +214,21 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # Serialize runs on the same cache (two replicas on one node share an RWO volume). A flock lock
-# goes away with its holder, so a killed run never blocks the next one. Only `-n`/`-x` on a file
-# descriptor: busybox's flock (Alpine) has no `-w`; `timeout` bounds the wait instead.
+# goes away with its holder, so a killed run never blocks the next one. Only `-n` on a file
+# descriptor: busybox's flock (Alpine) has no `-w`, so the wait is a bounded poll. No program that
+# outlives its command may inherit descriptor 9: busybox `timeout` leaves a forked watchdog running
+# for up to a second after the command ends, which would hold the lock after this run has exited.
 LOCKED=false
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$CACHE/.lock"
   if ! flock -n 9 2>/dev/null; then
     log "another model-cache run holds $CACHE/.lock; waiting up to ${LOCK_TIMEOUT}s"
-    if command -v timeout >/dev/null 2>&1; then
-      timeout "$LOCK_TIMEOUT" flock -x 9 || fail "could not lock $CACHE/.lock within ${LOCK_TIMEOUT}s"
-    else
-      flock -x 9 || fail "could not lock $CACHE/.lock"
-    fi
+    lk_waited=0
+    until flock -n 9 2>/dev/null; do
+      [ "$lk_waited" -lt "$LOCK_TIMEOUT" ] || fail "could not lock $CACHE/.lock within ${LOCK_TIMEOUT}s"
+      sleep 1
+      lk_waited=$((lk_waited + 1))
+    done
   fi
   LOCKED=true
 else
@@ -506,7 +509,7 @@ run_oras() {
     return
   fi
   ro_status=0
-  timeout -s KILL "$ORAS_TIMEOUT" oras "$ro_1" "$@" 2>"$WORK/lookup.err" || ro_status=$?
+  timeout -s KILL "$ORAS_TIMEOUT" oras "$ro_1" "$@" 2>"$WORK/lookup.err" 9>&- || ro_status=$?
   if [ "$ro_status" -eq 137 ]; then
     printf 'oras %s gave no answer within %ss (ORAS_TIMEOUT_SECONDS)\n' "$ro_1${ro_2:+ $ro_2}" "$ORAS_TIMEOUT" >&2
   else
