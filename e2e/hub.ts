@@ -7,11 +7,14 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
+import { atStop } from './harness';
 
 export class ModelHub {
   public static async start(): Promise<ModelHub> {
     const hub = new ModelHub();
     await new Promise<void>((resolve) => hub.server.listen(0, '127.0.0.1', () => resolve()));
+    // Closed by stopAll too, so a failing run does not keep the process alive.
+    atStop(() => hub.close());
     return hub;
   }
 
