@@ -110,7 +110,7 @@ export class VeleroKopiaBackup extends Construct {
       'pod-security.kubernetes.io/audit-version': 'latest',
       'pod-security.kubernetes.io/warn': 'privileged',
       'pod-security.kubernetes.io/warn-version': 'latest',
-    });
+    }, { construct: CONSTRUCT, prop: 'namespace' });
     // Argo CD applies the namespace with the CRD Job in wave -1 (unless someone set a wave already).
     if (namespace.toJson().metadata?.annotations?.[ANNOTATIONS.syncWave] === undefined) {
       namespace.metadata.addAnnotation(ANNOTATIONS.syncWave, WAVES.crds);

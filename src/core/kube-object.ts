@@ -1,6 +1,7 @@
 import { ApiObject, GroupVersionKind } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { refuseDuplicateObjects } from './object-identity';
 
 /*
  * Objects are written in Kubernetes' own JSON form ("wire form") as plain `ApiObject`s, typed from
@@ -79,5 +80,6 @@ interface KubeClass<P> {
  * (`{ metadata, spec }`, `{ metadata, data }`, …). Values may be cdk8s `Lazy`s.
  */
 export function kube<P>(kind: KubeClass<P>, scope: Construct, id: string, props: Wire<NonNullable<P>>): ApiObject {
+  refuseDuplicateObjects(scope);
   return new ApiObject(scope, id, { ...kind.GVK, ...(props as object) });
 }

@@ -1,7 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
+import { propError } from './errors';
 import { kube } from './kube-object';
+import { PropContext } from './validate';
 
 /** Value of `app.kubernetes.io/part-of` on every object the library creates. */
 export const PART_OF = 'cnai-model-platform';
@@ -53,20 +55,31 @@ export function stableName(...parts: string[]): string {
   return parts.filter((p) => p.length > 0).join('-');
 }
 
-const NAMESPACES = new WeakMap<Construct, Map<string, ApiObject>>();
+/** A Namespace of the App and, per label, the value and the construct that set it first. */
+interface NamespaceEntry {
+  readonly object: ApiObject;
+  readonly labels: Map<string, { readonly value: string; readonly owner: string }>;
+}
+
+const NAMESPACES = new WeakMap<Construct, Map<string, NamespaceEntry>>();
 
 /**
- * The Namespace object for `name`, created once per cdk8s App.
+ * The App's Namespace object `name`, created on first use.
  *
  * Several constructs meet in one namespace (SeaweedFS copies bucket credentials into `velero`,
  * Velero installs into it). The first construct that asks creates the Namespace as its own child;
  * later askers reuse it and, when they live in another chart, that chart is made to depend on the
  * owner's chart, so cdk8s names the output files in an order that applies the Namespace first.
  *
+ * `labels` are added to it. A label another construct already set to a different value (a Pod
+ * Security level above all: a later construct must never loosen what an earlier one enforces, and
+ * the order of construction must not matter) is refused with an error naming both constructs;
+ * `ctx` is the asking construct's namespace prop for that error.
+ *
  * Call it before creating any object in that namespace: cdk8s emits objects without explicit
  * dependencies in construct-tree order, so the Namespace then precedes them in the file.
  */
-export function ensureNamespace(scope: IConstruct, name: string, labels: Record<string, string> = {}): ApiObject {
+export function ensureNamespace(scope: IConstruct, name: string, labels: Record<string, string> = {}, ctx?: PropContext): ApiObject {
   const app = scope.node.root as Construct;
   let registry = NAMESPACES.get(app);
   if (!registry) {
@@ -76,16 +89,43 @@ export function ensureNamespace(scope: IConstruct, name: string, labels: Record<
   const askingChart = Chart.of(scope);
   const existing = registry.get(name);
   if (existing) {
-    const owningChart = Chart.of(existing);
+    for (const [key, value] of Object.entries(labels)) {
+      const set = existing.labels.get(key);
+      if (set !== undefined && set.value !== value) {
+        throw propError({
+          construct: ctx?.construct ?? scope.node.path,
+          prop: ctx?.prop ?? 'namespace',
+          value: name,
+          allowed: `a namespace whose label ${key} no other construct sets differently: ${set.owner} set it to "${set.value}", `
+            + `${constructName(scope)} needs "${value}"`,
+          fix: `give one of them a namespace of its own (the ${set.owner} one stays in "${name}")`,
+        });
+      }
+    }
+    const owningChart = Chart.of(existing.object);
     if (owningChart !== askingChart && !dependsOnChart(askingChart, owningChart)) askingChart.addDependency(owningChart);
-    for (const [key, value] of Object.entries(labels)) existing.metadata.addLabel(key, value);
-    return existing;
+    addLabels(existing, labels, constructName(scope));
+    return existing.object;
   }
-  const namespace = kube(k8s.KubeNamespace, scope as Construct, `namespace-${name}`, {
-    metadata: { name, labels: { 'app.kubernetes.io/part-of': PART_OF, ...labels } },
+  const object = kube(k8s.KubeNamespace, scope as Construct, `namespace-${name}`, {
+    metadata: { name, labels: { 'app.kubernetes.io/part-of': PART_OF } },
   });
-  registry.set(name, namespace);
-  return namespace;
+  const entry: NamespaceEntry = { object, labels: new Map() };
+  addLabels(entry, labels, constructName(scope));
+  registry.set(name, entry);
+  return object;
+}
+
+/** `ClassName 'construct/path'`, how errors name a construct of the App. */
+export function constructName(scope: IConstruct): string {
+  return `${scope.constructor.name} '${scope.node.path}'`;
+}
+
+function addLabels(entry: NamespaceEntry, labels: Record<string, string>, owner: string): void {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!entry.labels.has(key)) entry.labels.set(key, { value, owner });
+    entry.object.metadata.addLabel(key, value);
+  }
 }
 
 /**

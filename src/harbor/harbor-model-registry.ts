@@ -294,7 +294,7 @@ export class HarborModelRegistry extends Construct {
     this.ingressName = exposure.nginx ? undefined : `${this.name}-ingress`;
 
     // The Namespace precedes every object of the install in the output.
-    ensureNamespace(this, this.namespace, { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' });
+    ensureNamespace(this, this.namespace, { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' }, at('namespace'));
     this.secrets = new SecretBootstrap(this, 'secret-bootstrap', {
       namespace: this.namespace,
       name: this.name,

@@ -494,17 +494,7 @@ export class LlamaInferenceService extends Construct {
    * is refused rather than silently tightened or loosened.
    */
   private ensureRestrictedNamespace(ctx: PropContext): void {
-    const namespace = ensureNamespace(this, this.namespace);
-    const enforce = namespace.metadata.getLabel('pod-security.kubernetes.io/enforce');
-    if (enforce !== undefined && enforce !== 'restricted') {
-      throw propError({
-        ...ctx,
-        value: this.namespace,
-        allowed: `a namespace whose Pod Security level can be "restricted" (another construct set enforce to "${enforce}")`,
-        fix: 'give the inference service its own namespace, e.g. "ai-inference"',
-      });
-    }
-    for (const [key, value] of Object.entries(PSS_LABELS)) namespace.metadata.addLabel(key, value);
+    ensureNamespace(this, this.namespace, PSS_LABELS, ctx);
   }
 
   private resolvePullSecret(at: (prop: string) => PropContext, props: LlamaInferenceServiceProps): string | undefined {

@@ -321,7 +321,7 @@ export class ModelArtifact extends Construct {
     };
 
     // The Namespace precedes every object of the import in the output.
-    ensureNamespace(this, namespace, { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' });
+    ensureNamespace(this, namespace, { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' }, at('namespace'));
     ensureImportNamespaceDefaultDeny(this, namespace);
     const built = buildImportJob(this, {
       namespace,

@@ -319,7 +319,7 @@ export class SeaweedFSStorage extends Construct {
     ensureNamespace(this, this.namespace, {
       'pod-security.kubernetes.io/warn': 'restricted',
       'pod-security.kubernetes.io/audit': 'restricted',
-    });
+    }, at('namespace'));
 
     this.secrets = new SecretBootstrap(this, 'secret-bootstrap', {
       namespace: this.namespace,
