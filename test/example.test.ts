@@ -190,7 +190,7 @@ describe('the composed demo platform (npm run synth)', () => {
   test('summary per component: objects, images and storage (what npm run synth prints)', () => {
     const summaries = platform.summarize();
     expect(summaries.reduce((n, s) => n + s.objectCount, 0)).toBe(objects.length);
-    const inference = summaries.find((s) => s.title === 'LlamaInferenceService ai-inference-llama')!;
+    const inference = summaries.find((s) => s.title === 'LlamaInferenceService llama.ai-inference')!;
     expect(inference).toMatchObject({ chart: 'platform-inference', objectCount: 7, storage: ['PVC llama-model-cache 5Gi'] });
     expect(inference.images).toEqual(['ghcr.io/ggml-org/llama.cpp:server-b8840', 'ghcr.io/oras-project/oras:v1.3.3']);
     expect(summaries.filter((s) => s.chart === 'platform-backup-resources').map((s) => s.title))
@@ -201,7 +201,7 @@ describe('the composed demo platform (npm run synth)', () => {
     const markdown = platform.architectureMarkdown();
     expect(markdown).toContain('```mermaid\nflowchart TB');
     for (const chart of platform.chartsInApplyOrder()) expect(markdown).toContain(`["${platform.chartsInApplyOrder().indexOf(chart)}: ${chart.node.id}"]`);
-    for (const component of ['SeaweedFSStorage seaweedfs', 'HarborModelRegistry harbor', 'ModelArtifact tinyllama-oras-v1.0.0-gguf', 'LlamaInferenceService ai-inference-llama', 'VeleroKopiaBackup velero']) {
+    for (const component of ['SeaweedFSStorage seaweedfs', 'HarborModelRegistry harbor', 'ModelArtifact tinyllama-oras:v1.0.0-gguf', 'LlamaInferenceService llama.ai-inference', 'VeleroKopiaBackup velero']) {
       expect(markdown).toContain(component);
     }
     expect(markdown.match(/-->\|/g)?.length).toBe(platform.links.length);

@@ -5,7 +5,7 @@ import { ClusterNetwork, apiServerOnlyPolicy } from '../core/cluster-network';
 import { KUBE_API_CLIENT_KEY, kubeApiClientScript, readContainerScript } from '../core/container-scripts';
 import { contentHashedName } from '../core/content-hash';
 import { kube, Wire } from '../core/kube-object';
-import { ensureNamespace, selectorLabels } from '../core/names';
+import { ensureForeignNamespace, fittedName, selectorLabels } from '../core/names';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 
 const SCRIPT_KEY = 'backup-when-ready.sh';
@@ -47,8 +47,8 @@ export interface BackupGateOptions {
  */
 export function buildBackupGate(scope: Construct, ctx: VeleroContext, options: BackupGateOptions): k8s.KubeJob {
   const backupName = options.backup.metadata.name;
-  const name = `velero-backup-${backupName}`.slice(0, MAX_BASE_NAME).replace(/-+$/, '');
-  const appLabels = { name: 'velero', instance: ctx.namespace, component: `backup-${backupName}`.slice(0, 63).replace(/-+$/, '') };
+  const name = fittedName(MAX_BASE_NAME, 'velero-backup', backupName);
+  const appLabels = { name: 'velero', instance: ctx.namespace, component: fittedName(63, 'backup', backupName) };
   const labels = { ...veleroLabels(ctx, 'backup-gate'), ...selectorLabels(appLabels) };
   const annotations = { [ANNOTATIONS.syncWave]: WAVES.operations };
   const metadata = { name, namespace: ctx.namespace, labels, annotations };
@@ -72,7 +72,7 @@ export function buildBackupGate(scope: Construct, ctx: VeleroContext, options: B
     subjects: [{ kind: 'ServiceAccount', name, namespace: ctx.namespace }],
   });
   // Readiness of the backed-up namespace: list its Deployments and StatefulSets, nothing else.
-  ensureNamespace(scope, options.workloadNamespace);
+  ensureForeignNamespace(scope, options.workloadNamespace);
   const workloadMetadata = { name, namespace: options.workloadNamespace, labels, annotations };
   kube(k8s.KubeRole, scope, 'workload-role', {
     metadata: workloadMetadata,

@@ -20,7 +20,7 @@ import { ClusterNetwork } from '../core/cluster-network';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
-import { ensureNamespace } from '../core/names';
+import { ensureNamespace, fittedName } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
@@ -207,7 +207,7 @@ export class VeleroKopiaBackup extends Construct {
     if (options === undefined || options === null) {
       throw propError({ ...at('options'), value: options, allowed: 'options with a cron expression', fix: "pass { cron: '0 2 * * *' }" });
     }
-    const name = requireDnsLabel(at('name'), options.name ?? `${namespace}-schedule`, MAX_SCHEDULE_NAME);
+    const name = requireDnsLabel(at('name'), options.name ?? fittedName(MAX_SCHEDULE_NAME, namespace, 'schedule'), MAX_SCHEDULE_NAME);
     const spec = mergeSpec(at('extraSpec'), namespaceScheduleSpec(at, namespace, options), options.extraSpec);
     const schedule = veleroResource(this.target, {
       kind: 'Schedule', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
@@ -235,7 +235,7 @@ export class VeleroKopiaBackup extends Construct {
   public backupNamespace(namespace: string, options: NamespaceBackupOptions = {}): ApiObject {
     const at = this.ctxFor('backupNamespace');
     requireDnsLabel(at('namespace'), namespace);
-    const name = requireDnsLabel(at('name'), options.name ?? `${namespace}-backup`);
+    const name = requireDnsLabel(at('name'), options.name ?? fittedName(63, namespace, 'backup'));
     const spec = mergeSpec(at('extraSpec'), namespaceBackupSpec(at, namespace, options), options.extraSpec);
     const id = `backup-${name}`;
     if (this.declaredBackups.has(name) || this.resourcesChart.node.tryFindChild(id)) {
@@ -285,7 +285,7 @@ export class VeleroKopiaBackup extends Construct {
     // Namespaces the restore can contain: those of the referenced declaration, or of all of them
     // when the backup was made elsewhere (e.g. with the CLI).
     const known = declared ?? [...new Set([...this.declaredBackups.values(), ...this.declaredSchedules.values()].flat())];
-    const name = requireDnsLabel(at('name'), options.name ?? `${source}-restore`);
+    const name = requireDnsLabel(at('name'), options.name ?? fittedName(63, source, 'restore'));
     const spec = mergeSpec(at('extraSpec'), restoreSpec(at, options, known), options.extraSpec);
     const restore = veleroResource(this.target, {
       kind: 'Restore', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
@@ -61,6 +62,34 @@ interface NamespaceEntry {
   readonly labels: Map<string, { readonly value: string; readonly owner: string }>;
 }
 
+/**
+ * A name the library derives from the parts joined with '-', at most `maxLength` characters. When
+ * the joined name is longer (a 63-character namespace plus `-schedule`), it keeps its start, then
+ * the first 8 hex of its sha256 (two long names that share a prefix stay distinct), then the last
+ * part when that is short (the suffix that says what the object is).
+ */
+export function fittedName(maxLength: number, ...parts: string[]): string {
+  const joined = stableName(...parts);
+  if (joined.length <= maxLength) return joined;
+  const hash = shortHash(joined);
+  const last = parts.length > 1 ? parts[parts.length - 1] : '';
+  const suffix = last.length > 0 && last.length <= 16 ? `-${last}` : '';
+  const head = joined.slice(0, maxLength - hash.length - 1 - suffix.length).replace(/-+$/, '');
+  return `${head}-${hash}${suffix}`;
+}
+
+/** The first 8 hex of the sha256 of `text`: a name suffix that tells two similar names apart. */
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/**
+ * Namespaces every cluster has and that the library must not own: it labels its namespaces (Pod
+ * Security), adds namespace-wide default-deny NetworkPolicies and writes Namespace objects that
+ * `kubectl delete -f` would delete.
+ */
+export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
 const NAMESPACES = new WeakMap<Construct, Map<string, NamespaceEntry>>();
 
 /**
@@ -80,6 +109,16 @@ const NAMESPACES = new WeakMap<Construct, Map<string, NamespaceEntry>>();
  * dependencies in construct-tree order, so the Namespace then precedes them in the file.
  */
 export function ensureNamespace(scope: IConstruct, name: string, labels: Record<string, string> = {}, ctx?: PropContext): ApiObject {
+  if (SYSTEM_NAMESPACES.includes(name)) {
+    throw propError({
+      construct: ctx?.construct ?? scope.node.path,
+      prop: ctx?.prop ?? 'namespace',
+      value: name,
+      allowed: `a namespace of the platform's own, not one of the cluster's system namespaces (${SYSTEM_NAMESPACES.join(', ')}): `
+        + `${constructName(scope)} labels its namespace and locks it down with a default-deny NetworkPolicy`,
+      fix: 'use a namespace of its own, e.g. the default of the prop',
+    });
+  }
   const app = scope.node.root as Construct;
   let registry = NAMESPACES.get(app);
   if (!registry) {
@@ -114,6 +153,15 @@ export function ensureNamespace(scope: IConstruct, name: string, labels: Record<
   addLabels(entry, labels, constructName(scope));
   registry.set(name, entry);
   return object;
+}
+
+/**
+ * Makes sure namespace `name` exists before objects the library places in it without owning it
+ * (a pull secret's Role, a readiness Role): the system namespaces exist on every cluster and are
+ * left alone; any other is created (unlabelled) through {@link ensureNamespace}.
+ */
+export function ensureForeignNamespace(scope: IConstruct, name: string): void {
+  if (!SYSTEM_NAMESPACES.includes(name)) ensureNamespace(scope, name);
 }
 
 /** `ClassName 'construct/path'`, how errors name a construct of the App. */

@@ -25,7 +25,7 @@ import { ensureNamespace } from '../core/names';
 import { NetworkPeer } from '../core/network-policy';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty, requireOneOf, requireCidr } from '../core/validate';
+import { PropContext, requireCidr, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireNonEmpty, requireOneOf } from '../core/validate';
 
 const CONSTRUCT = 'HarborModelRegistry';
 
@@ -248,7 +248,7 @@ export class HarborModelRegistry extends Construct {
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'harbor');
-    this.name = requireDnsLabel(at('name'), props.name ?? 'harbor', MAX_NAME_LENGTH);
+    this.name = requireDns1035Label(at('name'), props.name ?? 'harbor', MAX_NAME_LENGTH);
     this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.HARBOR_CORE.tag, PlatformImage.HARBOR_CORE.tag);
     this.images = props.images ?? new ImageCatalog();
     const image = (entry: PlatformImage): string => this.images.resolve(entry, this.version);

@@ -9,7 +9,7 @@ import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
-import { AppLabels, ensureNamespace, selectorLabels, standardLabels } from '../core/names';
+import { AppLabels, ensureForeignNamespace, ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, NetworkPeer, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
@@ -310,7 +310,7 @@ export class HarborSetup extends Construct {
     if (ns === this.namespace || this.robotNamespaces.has(ns)) return;
     this.robotNamespaces.add(ns);
     // The Namespace must be emitted before the Role that lives in it.
-    ensureNamespace(this, ns);
+    ensureForeignNamespace(this, ns);
     const name = this.serviceAccountName;
     const metadata = { name, namespace: ns, labels: standardLabels(this.appLabels) };
     kube(k8s.KubeRole, this, `robot-role-${ns}`, {

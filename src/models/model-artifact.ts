@@ -19,7 +19,7 @@ import { ComputeResources } from '../core/compute-resources';
 import { PropValidationError, describeObject, propError } from '../core/errors';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { ModelReference } from '../core/model-reference';
-import { ensureNamespace } from '../core/names';
+import { ensureNamespace, shortHash } from '../core/names';
 import { NetworkPeer, PolicyRule, registryEgressRules, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements } from '../core/pod-security';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireCidr } from '../core/validate';
@@ -403,18 +403,22 @@ function egressRules(project: HarborProject, network: ClusterNetwork, downloadCi
 
 /**
  * Object name of an import: `<repository>-<tag>` in lowercase letters, digits and '-', at most
- * 54 characters, unique per App and namespace.
+ * 54 characters, unique per App and namespace. When more than dots had to change to get there
+ * (`team/a:b` and `team-a:b` both read `team-a-b`; uppercase; a cut), it ends in 8 hex of the
+ * reference instead, so two models never share a name.
  */
 function claimBaseName(scope: IConstruct, ctx: PropContext, namespace: string, reference: ModelReference): string {
   const project = reference.repository.split('/')[0];
   const inProject = reference.repository.slice(project.length + 1);
-  const base = `${inProject}-${reference.tag}`
+  const readable = `${inProject}-${reference.tag}`;
+  const cleaned = readable
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+/, '')
-    .slice(0, MAX_BASE_NAME)
     .replace(/-+$/, '') || 'model';
+  const lossless = cleaned === readable.replace(/\./g, '-') && cleaned.length <= MAX_BASE_NAME;
+  const base = lossless ? cleaned : `${cleaned.slice(0, MAX_BASE_NAME - 9).replace(/-+$/, '')}-${shortHash(readable)}`;
   const root = scope.node.root;
   let taken = BASE_NAMES.get(root);
   if (!taken) {

@@ -12,6 +12,7 @@ import { ClusterNetwork } from '../core/cluster-network';
 import { describeObject, propError } from '../core/errors';
 import { ImageCatalog } from '../core/images';
 import { ModelReference } from '../core/model-reference';
+import { fittedName } from '../core/names';
 import { S3Bucket } from '../core/s3-bucket';
 import { PropContext, requireDnsLabel } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
@@ -287,7 +288,9 @@ export class ModelPlatform extends Construct {
     this.modelArtifacts = [];
     for (const model of models) {
       if (model._spec) {
-        const artifact = new ModelArtifact(modelsChart!, model.key.replace(/[:/]/g, '-'), {
+        // Construct ids that never collide: '+' appears in no repository or tag (`team/a:b` is not
+        // `team-a:b`), '.' in no namespace or service name (`b-c.a` is not `c.a-b`).
+        const artifact = new ModelArtifact(modelsChart!, model.key.replace(/\//g, '+'), {
           ...model._spec,
           project: this.modelsProject!,
           pushRobot: this.pushRobot!,
@@ -318,7 +321,7 @@ export class ModelPlatform extends Construct {
     this.services = services.map(({ options, namespace }) => {
       const { model: key, ...server } = options;
       const existing = registry._existing;
-      const service = new LlamaInferenceService(inferenceChart!, `${namespace}-${server.name ?? 'llama'}`, {
+      const service = new LlamaInferenceService(inferenceChart!, `${server.name ?? 'llama'}.${namespace}`, {
         ...server,
         namespace,
         model: this.models.get(key)!,
@@ -352,7 +355,7 @@ export class ModelPlatform extends Construct {
       for (const namespace of this.inferenceNamespaces) {
         this.backup.scheduleNamespace(namespace, { cron: scheduleCron ?? '0 2 * * *', ttl: scheduleTtl ?? '168h0m0s' });
         if (oneOffBackupName !== undefined) {
-          const name = this.inferenceNamespaces.length === 1 ? oneOffBackupName : `${oneOffBackupName}-${namespace}`;
+          const name = this.inferenceNamespaces.length === 1 ? oneOffBackupName : fittedName(63, oneOffBackupName, namespace);
           this.backup.backupNamespace(namespace, { name: requireDnsLabel(at('backup.oneOffBackupName'), name) });
         }
         for (const service of this.services.filter((s) => s.namespace === namespace)) {

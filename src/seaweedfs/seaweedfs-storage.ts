@@ -23,7 +23,7 @@ import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket, S3Credentials } from '../core/s3-bucket';
 import { seaweedFSRelease } from '../core/seaweedfs-release';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { PropContext, optionalBoolean, parseByteQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
+import { optionalBoolean, parseByteQuantity, PropContext, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
 
 const CONSTRUCT = 'SeaweedFSStorage';
 
@@ -261,7 +261,7 @@ export class SeaweedFSStorage extends Construct {
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'seaweedfs');
-    this.name = requireDnsLabel(at('name'), props.name ?? 'seaweedfs', MAX_NAME_LENGTH);
+    this.name = requireDns1035Label(at('name'), props.name ?? 'seaweedfs', MAX_NAME_LENGTH);
     this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.SEAWEEDFS.tag, PlatformImage.SEAWEEDFS.tag);
     const images = props.images ?? new ImageCatalog();
     this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
