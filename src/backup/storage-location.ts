@@ -5,6 +5,7 @@ import { propError } from '../core/errors';
 import { imageTag } from '../core/image-reference';
 import { S3Bucket } from '../core/s3-bucket';
 import { seaweedFSOlderThan } from '../core/seaweedfs-release';
+import { requireServiceEndpoint } from '../core/url';
 import { PropContext } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
@@ -84,16 +85,7 @@ export function requireDecodableUploads(bucket: S3Bucket, pluginImage: string): 
 
 /** The endpoint as BSL `s3Url`: scheme and host[:port] only (Kopia rejects a path: `path is not expected in s3Url`). */
 export function s3Url(ctx: PropContext, endpoint: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || endpoint.endsWith('/')) {
-    throw propError({ ...ctx, value: endpoint, allowed: 'an http(s) URL with host and optional port, without path, query or trailing slash', fix: 'pass e.g. "http://seaweedfs-s3.seaweedfs.svc:8333"' });
-  }
-  return endpoint;
+  return requireServiceEndpoint(ctx, endpoint, 'http://seaweedfs-s3.seaweedfs.svc:8333');
 }
 
 /** Whether the endpoint is Amazon S3 itself (everything else is treated as an S3-compatible store). */

@@ -1,6 +1,7 @@
 import { propError } from './errors';
 import { seaweedFSRelease } from './seaweedfs-release';
 import { requireSecretDataKey } from './secret-reference';
+import { requireServiceEndpoint } from './url';
 import { PropContext, optionalBoolean, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from './validate';
 
 /** Options for {@link S3Credentials.fromSecret}. */
@@ -184,24 +185,7 @@ export class S3Bucket {
 }
 
 function validateEndpoint(endpoint: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = undefined;
-  }
-  const ok = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') &&
-    !url.search && !url.hash && !url.username && !endpoint.endsWith('/');
-  if (!ok) {
-    throw propError({
-      construct: 'S3Bucket',
-      prop: 'endpoint',
-      value: endpoint,
-      allowed: 'an http(s) URL with host and optional port, without path, query or trailing slash',
-      fix: 'pass e.g. "http://seaweedfs-s3.seaweedfs.svc:8333" (clients such as Velero reject an endpoint with a path)',
-    });
-  }
-  return endpoint;
+  return requireServiceEndpoint({ construct: 'S3Bucket', prop: 'endpoint' }, endpoint, 'http://seaweedfs-s3.seaweedfs.svc:8333');
 }
 
 function bucketNameProblem(name: string): string | undefined {

@@ -16,7 +16,7 @@ import {
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
 import { ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
-import { defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
+import { API_KEY_ENV, defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
 import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
@@ -27,7 +27,7 @@ import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { RegistryEntry } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, parseByteQuantity, parseCpuQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
+import { parseByteQuantity, parseCpuQuantity, PropContext, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
 import { HarborRobotAccount } from '../harbor/robot-account';
 
@@ -303,7 +303,7 @@ export class LlamaInferenceService extends Construct {
     }
     this.model = props.model;
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'ai-inference');
-    this.name = requireDnsLabel(at('name'), props.name ?? 'llama', MAX_NAME_LENGTH);
+    this.name = requireDns1035Label(at('name'), props.name ?? 'llama', MAX_NAME_LENGTH);
     const replicas = requireInteger(at('replicas'), props.replicas ?? 1, 1, 100);
     const contextSize = positiveInteger(at('contextSize'), props.contextSize ?? 2048, 'a context size in tokens such as 2048');
     const parallel = positiveInteger(at('parallel'), props.parallel ?? 1, 'a slot count such as 1 or 4');
@@ -389,7 +389,7 @@ export class LlamaInferenceService extends Construct {
         port: this.port, modelPath: this.modelPath, contextSize, threads, parallel, promptCacheMib, gpuLayers: gpu?.layers, extraArgs,
       }),
       ...(props.apiKey !== undefined
-        ? { env: [{ name: 'LLAMA_API_KEY', valueFrom: { secretKeyRef: { name: props.apiKey.secretName, key: props.apiKey.key } } }] }
+        ? { env: [{ name: API_KEY_ENV, valueFrom: { secretKeyRef: { name: props.apiKey.secretName, key: props.apiKey.key } } }] }
         : {}),
       ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
       ...serverProbes(this.port, this.startupTimeoutSeconds),

@@ -64,7 +64,37 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   '--n-gpu-layers': 'gpu.layers',
 };
 
-/** Checks `extraArgs`: strings, none of them a {@link MANAGED_FLAGS} flag. */
+/** The variable llama-server reads its API key from (the apiKey prop sets it from a Secret). */
+export const API_KEY_ENV = 'LLAMA_API_KEY';
+
+/** Environment variables of the server container whose values come from Secrets. */
+export const SECRET_ENV = [API_KEY_ENV];
+
+/**
+ * The variables `arg` references as `$(NAME)`, as the kubelet expands container args: `$$` is a
+ * literal `$`, and a reference to a variable the container defines is replaced by its value.
+ */
+export function referencedVariables(arg: string): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < arg.length; i++) {
+    if (arg[i] !== '$') continue;
+    if (arg[i + 1] === '$') {
+      i++;
+    } else if (arg[i + 1] === '(') {
+      const end = arg.indexOf(')', i + 2);
+      if (end < 0) break;
+      names.push(arg.slice(i + 2, end));
+      i = end;
+    }
+  }
+  return names;
+}
+
+/**
+ * Checks `extraArgs`: strings, none of them a {@link MANAGED_FLAGS} flag, none referencing a
+ * Secret-backed variable (the kubelet would put the secret into the process arguments, which
+ * `ps` and logs show).
+ */
 export function validateExtraArgs(ctx: PropContext, extraArgs: string[] | undefined): string[] {
   if (extraArgs === undefined) return [];
   if (!Array.isArray(extraArgs)) {
@@ -74,6 +104,15 @@ export function validateExtraArgs(ctx: PropContext, extraArgs: string[] | undefi
     const at: PropContext = { construct: ctx.construct, prop: `${ctx.prop}[${i}]` };
     if (typeof arg !== 'string' || arg.length === 0) {
       throw propError({ ...at, value: arg, allowed: 'a non-empty string', fix: 'remove the entry' });
+    }
+    const secret = referencedVariables(arg).find((name) => SECRET_ENV.includes(name));
+    if (secret !== undefined) {
+      throw propError({
+        ...at,
+        value: arg,
+        allowed: `an argument without $(${secret}): the kubelet would expand it to the Secret's value in the process arguments`,
+        fix: secret === API_KEY_ENV ? 'remove it: with the apiKey prop llama-server reads the key from LLAMA_API_KEY itself' : `remove $(${secret}) (write $$(${secret}) for the literal text)`,
+      });
     }
     const flag = arg.startsWith('-') ? arg.split('=')[0] : undefined;
     if (flag !== undefined && Object.prototype.hasOwnProperty.call(MANAGED_FLAGS, flag)) {

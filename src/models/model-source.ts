@@ -1,5 +1,6 @@
 import { ModelLayerType, requireEnumMember } from './model-metadata';
 import { propError } from '../core/errors';
+import { parseAbsoluteUrl, refuseUrlCredentials } from '../core/url';
 import { PropContext } from '../core/validate';
 
 /** What every model file declaration carries: its expected content. */
@@ -134,7 +135,7 @@ export class ModelSource {
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop: `fromUrl.${prop}` });
     requireOptions(at('options'), options, '{ sha256: "<64 hex>", sizeBytes: 668788096 }');
     const allowHttp = options.allowHttp ?? false;
-    const parsed = parseUrl(url);
+    const parsed = parseAbsoluteUrl(url);
     const schemes = allowHttp ? ['https:', 'http:'] : ['https:'];
     if (!parsed || !schemes.includes(parsed.protocol) || parsed.hostname === '' || /\s/.test(url)) {
       throw propError({
@@ -144,14 +145,9 @@ export class ModelSource {
         fix: allowHttp || !url?.startsWith?.('http://') ? 'pass e.g. "https://models.example.com/tinyllama.gguf"' : 'use https, or set allowHttp: true (the sha256 check still guards the content)',
       });
     }
-    if (parsed.username !== '' || parsed.password !== '') {
-      throw propError({
-        ...at('url'),
-        value: `${parsed.protocol}//***@${parsed.host}${parsed.pathname}`,
-        allowed: 'a URL without user name or password (manifests never carry credentials)',
-        fix: 'serve the file without credentials in the URL',
-      });
-    }
+    refuseUrlCredentials(at('url'), parsed, parsed.hostname === 'huggingface.co' || parsed.hostname.endsWith('.huggingface.co')
+      ? 'use ModelSource.fromHuggingFace for files of the Hub'
+      : 'serve the file without credentials in the URL (a pre-signed URL also expires before a re-import): e.g. an HTTPS server or a bucket readable from the import namespace');
     let fileName = options.fileName;
     if (fileName === undefined) {
       const last = parsed.pathname.split('/').pop() ?? '';
@@ -261,18 +257,11 @@ function requireOptions(ctx: PropContext, options: unknown, example: string): vo
   }
 }
 
-function parseUrl(value: string): URL | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
-}
 
 function requireEndpoint(ctx: PropContext, value: string): string {
-  const parsed = parseUrl(value);
-  if (!parsed || parsed.protocol !== 'https:' || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '') {
+  const parsed = parseAbsoluteUrl(value);
+  if (parsed) refuseUrlCredentials(ctx, parsed, 'pass the mirror\'s base URL without credentials');
+  if (!parsed || parsed.protocol !== 'https:' || parsed.search !== '' || parsed.hash !== '') {
     throw propError({
       ...ctx,
       value,
