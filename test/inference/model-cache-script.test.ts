@@ -459,7 +459,7 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
 
     const anonymous = s.run({ digest: a.manifestDigest });
     expect(anonymous.status).toBe(1);
-    expect(anonymous.stderr).toContain('401');
+    expect(anonymous.stderr).toContain('basic credential not found');
 
     const result = s.run({ digest: a.manifestDigest }, { REGISTRY_CREDENTIALS_DIR: creds });
     expectOk(result);
@@ -479,7 +479,7 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
     const b = s.pushModel('v2', WEIGHTS_B);
     const denied = s.run({ digest: b.manifestDigest }, { REGISTRY_CREDENTIALS_DIR: creds });
     expect(denied.status).toBe(1);
-    expect(denied.stderr).toContain('401: unauthorized');
+    expect(denied.stderr).toContain('unauthorized: authentication required');
     for (const secret of [username, 'wrong-password']) expect(denied.stderr + denied.stdout).not.toContain(secret);
     expect(fs.readdirSync(s.work)).toEqual([]);
   });
@@ -680,10 +680,42 @@ describe('the stand-in ORAS', () => {
     const ref = `${registry.repositoryReference}@${pushed.manifestDigest}`;
     expect(run(registry, ['pull', ref]).status).toBe(2);
     expect(run(registry, ['manifest', 'fetch', '--plain-http', '--insecure-skip', ref]).stderr).toContain('Error: unknown flag: --insecure-skip');
-    expect(run(registry, ['resolve', '--plain-http', '--output', 'x', `${registry.repositoryReference}:v1`]).status).toBe(2);
-    expect(run(registry, ['blob', 'fetch', '--plain-http', `${registry.repositoryReference}@${pushed.layers[0].digest}`]).stderr).toContain('--output must be provided');
+    const resolveOutput = run(registry, ['resolve', '--plain-http', '--output', 'x', `${registry.repositoryReference}:v1`]);
+    expect([resolveOutput.status, resolveOutput.stderr]).toEqual([1, 'Error: unknown flag: --output\n']);
+    const noOutput = run(registry, ['blob', 'fetch', '--plain-http', `${registry.repositoryReference}@${pushed.layers[0].digest}`]);
+    expect([noOutput.status, noOutput.stderr]).toEqual([1, 'Error: either `--output` or `--descriptor` must be provided\n']);
     const resolved = run(registry, ['resolve', '--plain-http', `${registry.repositoryReference}:v1`]);
     expect(resolved.stdout).toBe(`${pushed.manifestDigest}\n`);
     expect(run(registry, ['manifest', 'fetch', '--plain-http', '--output', '-', ref]).stdout).toBe(pushed.manifestBytes.toString());
+  });
+
+  test('fails with the messages oras v1.3.3 prints against distribution v2.8.3 (see the fixture header)', () => {
+    const registry = new FakeRegistry();
+    const pushed = registry.push('v1', [{ title: MODEL, content: README }]);
+    const repo = registry.repositoryReference;
+    const err = (args: string[]) => {
+      const r = run(registry, args);
+      return [r.status, r.stderr];
+    };
+    const missing = `sha256:${'0'.repeat(64)}`;
+    expect(err(['manifest', 'fetch', '--plain-http', `${repo}:nope`])).toEqual([1, `Error response from registry: failed to fetch the content of "${repo}:nope": ${repo}:nope: not found\n`]);
+    expect(err(['resolve', '--plain-http', `${repo}:nope`])).toEqual([1, `Error response from registry: failed to resolve digest: ${repo}:nope: not found\n`]);
+    expect(err(['blob', 'fetch', '--plain-http', '-o', '-', `${repo}@${missing}`])).toEqual([1, `Error response from registry: ${repo}@${missing}: not found\n`]);
+    expect(err(['blob', 'fetch', '--plain-http', '-o', '-', `${repo}:v1`])).toEqual([1, 'Error: invalid checksum digest format\n']);
+    expect(err(['resolve', '--plain-http'])).toEqual([1, 'Error: "oras resolve" requires exactly 1 argument but got 0\n']);
+    expect(err(['resolve', '--plain-http', `${repo}:v1`, '-u'])).toEqual([1, "Error: flag needs an argument: 'u' in -u\n"]);
+    expect(err(['resolve', `${repo}:v1`])).toEqual([1, `Error: failed to resolve digest: Head "https://${repo.replace(/\/.*/, '')}/v2/${registry.repository}/manifests/v1": http: server gave HTTP response to HTTPS client\n`]);
+
+    registry.setBehaviour({ plainHttp: true, auth: { username: 'u', password: 'p' } });
+    const config = path.join(tempDir('fake-oras-config-'), 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ auths: { [registry.registry]: { auth: Buffer.from('u:wrong').toString('base64') } } }));
+    expect(err(['manifest', 'fetch', '--plain-http', `${repo}@${pushed.manifestDigest}`])[1]).toMatch(/^Error: failed to fetch the content of "[^"]+": basic credential not found\nPlease check whether the registry credential stored in the authentication file at "[^"]*\/\.docker\/config\.json" is correct\n$/);
+    expect(err(['manifest', 'fetch', '--plain-http', '--registry-config', config, `${repo}:v1`])).toEqual([1, `Error response from registry: unauthorized: authentication required: [map[Action:pull Class: Name:${registry.repository} Type:repository]]\n`]);
+    expect(err(['resolve', '--plain-http', '--registry-config', config, `${repo}:v1`])).toEqual([1, `Error response from registry: HEAD "http://${registry.registry}/v2/${registry.repository}/manifests/v1": response status code 401: Unauthorized\n`]);
+
+    registry.setBehaviour({ plainHttp: true, down: true });
+    expect(err(['resolve', '--plain-http', `${repo}:v1`])).toEqual([1, `Error: failed to resolve digest: Head "http://${registry.registry}/v2/${registry.repository}/manifests/v1": dial tcp 10.96.0.10:8080: connect: connection refused\n`]);
+    registry.setBehaviour({});
+    expect(err(['blob', 'fetch', '--plain-http', '-o', '-', `${repo}@${pushed.layers[0].digest}`])).toEqual([1, `Error response from registry: GET "http://${registry.registry}/v2/${registry.repository}/blobs/${pushed.layers[0].digest}": response status code 400: Bad Request\n`]);
   });
 });

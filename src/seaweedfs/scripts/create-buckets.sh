@@ -7,7 +7,9 @@
 # 3. Lists again and fails unless every declared bucket exists.
 #
 # `weed shell` (3.73) blocks until it reaches the master and exits 0 even when a command fails
-# (it prints `error: ...`), so every call runs under `timeout` and its output is checked.
+# (it prints `error: ...`), so every call runs under `timeout` and its output is checked. Later
+# versions (4.53) exit 1 on a failed command and give up on the master after 30 s; the message
+# they printed is kept in the log either way.
 #
 # Environment:
 #   SEAWEEDFS_MASTER       master host:port (HTTP port; gRPC = port + 10000)       required
@@ -68,18 +70,28 @@ trap 'rm -rf "$work"' EXIT
 # weed_shell <command>: runs one `weed shell` command, output in $work/out. Fails when the shell
 # timed out or exited non-zero, or printed an error.
 reason=''
+# The first error line weed printed, without liner's "> " prompts (3.73 prints them before every
+# read when stdin and stdout are redirected; stderr lands after them in the same file).
+error_line() {
+  grep -E '^(> )*(error:|unknown command)' "$work/out" | head -n 1 | sed 's/^\(> \)*//'
+}
 weed_shell() {
   status=0
   echo "$1" | timeout "$SHELL_TIMEOUT" weed shell -master="$MASTER" -filer="$FILER" > "$work/out" 2>&1 || status=$?
   if [ "$status" -ne 0 ]; then
     case "$status" in
       124 | 143) reason="weed shell did not finish within ${SHELL_TIMEOUT}s (master unreachable?)" ;;
-      *) reason="weed shell exited with status $status" ;;
+      *)
+        # Its error line, else its last line (4.53: "cannot connect to master ... within 30s").
+        reason=$(error_line)
+        [ -n "$reason" ] || reason=$(grep -v -E '^(> )*$' "$work/out" | sed -n '$p')
+        reason="${reason:+$reason }(weed shell exited with status $status)"
+        ;;
     esac
     return 1
   fi
   if grep -Eq '^(> )*(error:|unknown command)' "$work/out"; then
-    reason=$(grep -E '^(> )*(error:|unknown command)' "$work/out" | head -n 1)
+    reason=$(error_line)
     return 1
   fi
   return 0
