@@ -271,7 +271,8 @@ download() {
     fi
     if [ "$have" -gt "$d_size" ]; then
       rm -f "$part"
-      # A resume the server did not honour appends a whole file: start over once more.
+      # A resumed file that grew past the size changed on the server between attempts (busybox 1.37
+      # wget itself restarts the file when the server ignores Range): start over once more.
       [ "$resumed" -eq 1 ] ||
         integrity_failure "size mismatch for $d_name (downloaded from $d_url): expected $d_size bytes, got $have"
       reason="resumed download grew to $have bytes"
