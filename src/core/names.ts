@@ -43,9 +43,12 @@ export function selectorLabels(labels: AppLabels): Record<string, string> {
   };
 }
 
-/** Label values are at most 63 characters of `[A-Za-z0-9._-]`. */
-function labelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63);
+/**
+ * `value` as a label value: at most 63 characters of `[A-Za-z0-9._-]`, starting and ending with a
+ * letter or digit (a version tag such as `v2.14_` or `_rc` would otherwise be refused by the API server).
+ */
+export function labelValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
 /**

@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
-import { ensureNamespace, selectorLabels, standardLabels } from '../../src/core/names';
+import { ensureNamespace, labelValue, selectorLabels, standardLabels } from '../../src/core/names';
+import { isLabelValue } from '../validation/lint';
 
 describe('labels', () => {
   test('standard labels extend the selector labels', () => {
@@ -23,6 +24,14 @@ describe('labels', () => {
 
   test('selector labels never contain the version (selectors are immutable)', () => {
     expect(Object.keys(selectorLabels({ name: 'a', instance: 'b', version: '1' }))).not.toContain('app.kubernetes.io/version');
+  });
+
+  test('a version tag that is a valid image tag but not a label value is made one (AA1_, _-h, a 128-character tag)', () => {
+    expect(labelValue('AA1_')).toBe('AA1');
+    expect(labelValue('_-h')).toBe('h');
+    expect(labelValue('v2.14.1')).toBe('v2.14.1');
+    expect(labelValue(`v${'1'.repeat(62)}_x`)).toBe(`v${'1'.repeat(62)}`);
+    for (const tag of ['AA1_', '_-h', '3.73_large_disk', `${'a'.repeat(62)}.-b`]) expect(isLabelValue(labelValue(tag))).toBe(true);
   });
 });
 
