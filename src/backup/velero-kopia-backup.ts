@@ -23,6 +23,7 @@ import { ImageCatalog, PlatformImage } from '../core/images';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
+import { requireLabels, requireTolerations } from '../core/kube-syntax';
 import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
@@ -167,7 +168,8 @@ export class VeleroKopiaBackup extends Construct {
       features: settings.features,
       logLevel: settings.logLevel,
       resources: settings.nodeAgentResources,
-      tolerations: props.nodeAgentTolerations,
+      tolerations: props.nodeAgentTolerations === undefined ? undefined
+        : requireTolerations({ construct: CONSTRUCT, prop: 'nodeAgentTolerations' }, props.nodeAgentTolerations, "[{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]"),
       kubeletRootDir: settings.kubeletRootDir,
     });
     buildNetworkPolicies(this, ctx, {
@@ -210,7 +212,7 @@ export class VeleroKopiaBackup extends Construct {
     const name = requireDnsLabel(at('name'), options.name ?? `${namespace}-schedule`, MAX_SCHEDULE_NAME);
     const spec = mergeSpec(at('extraSpec'), namespaceScheduleSpec(at, namespace, options), options.extraSpec);
     const schedule = veleroResource(this.target, {
-      kind: 'Schedule', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
+      kind: 'Schedule', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: extraLabels(at('labels'), options.labels),
     });
     this.declaredSchedules.set(name, [namespace]);
     return schedule;
@@ -247,7 +249,7 @@ export class VeleroKopiaBackup extends Construct {
       backup: {
         apiVersion: 'velero.io/v1',
         kind: 'Backup',
-        metadata: { name, namespace: this.namespace, labels: { ...this.target.labels, ...(options.labels ?? {}) } },
+        metadata: { name, namespace: this.namespace, labels: { ...this.target.labels, ...extraLabels(at('labels'), options.labels) } },
         spec,
       },
       workloadNamespace: namespace,
@@ -288,7 +290,7 @@ export class VeleroKopiaBackup extends Construct {
     const name = requireDnsLabel(at('name'), options.name ?? `${source}-restore`);
     const spec = mergeSpec(at('extraSpec'), restoreSpec(at, options, known), options.extraSpec);
     const restore = veleroResource(this.target, {
-      kind: 'Restore', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
+      kind: 'Restore', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: extraLabels(at('labels'), options.labels),
     });
     return restore;
   }
@@ -326,4 +328,9 @@ export class VeleroKopiaBackup extends Construct {
     chart.addDependency(installChart);
     return chart;
   }
+}
+
+/** Extra metadata labels of a custom resource: a label map the API server accepts, or none. */
+function extraLabels(ctx: PropContext, labels: { [key: string]: string } | undefined): Record<string, string> {
+  return labels === undefined ? {} : requireLabels(ctx, labels, "{ 'team': 'ml' }");
 }

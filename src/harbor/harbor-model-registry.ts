@@ -25,7 +25,7 @@ import { ensureNamespace } from '../core/names';
 import { NetworkPeer } from '../core/network-policy';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireNonEmpty, requireOneOf, requireCidr } from '../core/validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireOneOf, requireCidr } from '../core/validate';
 
 const CONSTRUCT = 'HarborModelRegistry';
 
@@ -249,7 +249,7 @@ export class HarborModelRegistry extends Construct {
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'harbor');
     this.name = requireDnsLabel(at('name'), props.name ?? 'harbor', MAX_NAME_LENGTH);
-    this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.HARBOR_CORE.tag, PlatformImage.HARBOR_CORE.tag);
+    this.version = requireHarborVersion(at('version'), props.version ?? PlatformImage.HARBOR_CORE.tag);
     this.images = props.images ?? new ImageCatalog();
     const image = (entry: PlatformImage): string => this.images.resolve(entry, this.version);
     const logLevel = requireOneOf(at('logLevel'), props.logLevel ?? 'info', LOG_LEVELS);
@@ -458,4 +458,18 @@ function unique(values: string[]): string[] {
   return [...new Set(values)].sort();
 }
 
-
+/**
+ * Harbor's image tag: a 2.14 patch release `v2.14.<patch>`. The env, config files and probes written
+ * here are those of 2.14 (goharbor/harbor@v2.14.4); another minor release needs another library release.
+ */
+function requireHarborVersion(ctx: PropContext, version: string): string {
+  if (typeof version !== 'string' || !/^v2\.14\.(0|[1-9][0-9]*)$/.test(version)) {
+    throw propError({
+      ...ctx,
+      value: version,
+      allowed: 'a Harbor 2.14 patch release "v2.14.<patch>" (env, config files and probes are those of 2.14)',
+      fix: `use e.g. "${PlatformImage.HARBOR_CORE.tag}"; for another minor release upgrade this library`,
+    });
+  }
+  return version;
+}

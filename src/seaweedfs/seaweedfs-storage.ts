@@ -18,6 +18,7 @@ import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
+import { requireImageTag } from '../core/image-reference';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket, S3Credentials } from '../core/s3-bucket';
@@ -262,13 +263,13 @@ export class SeaweedFSStorage extends Construct {
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'seaweedfs');
     this.name = requireDnsLabel(at('name'), props.name ?? 'seaweedfs', MAX_NAME_LENGTH);
-    this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.SEAWEEDFS.tag, PlatformImage.SEAWEEDFS.tag);
-    const images = props.images ?? new ImageCatalog();
-    this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
+    this.version = requireImageTag(at('version'), props.version ?? PlatformImage.SEAWEEDFS.tag, PlatformImage.SEAWEEDFS.tag);
     if (seaweedFSRelease(this.version) === undefined) {
       // Buckets carry the release, so consumers can check what their clients send against it.
       throw propError({ ...at('version'), value: this.version, allowed: 'a SeaweedFS release tag MAJOR.MINOR, optionally with an image variant (e.g. "3.73" or "3.73_large_disk")', fix: `use e.g. "${PlatformImage.SEAWEEDFS.tag}"` });
     }
+    const images = props.images ?? new ImageCatalog();
+    this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
 
     let storageClassName: string | undefined;
     if (props.storageClassName !== undefined) {
