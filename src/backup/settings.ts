@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-30';
-import { parseGoDuration, formatGoDuration, requirePositiveDuration } from './durations';
+import { parseGoDuration, formatGoDuration, requirePositiveDuration } from '../core/go-duration';
 import { VeleroKopiaBackupProps, VeleroLogLevel } from './props';
 import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requireDecodableUploads, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
 import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';

@@ -8,21 +8,21 @@ import { PropContext } from './validate';
  * validates them):
  *
  *   reference      := name [ ":" tag ] [ "@" digest ]
- *   name           := [ domain "/" ] path-component [ "/" path-component ]*   (at most 255 characters)
+ *   name           := [ domain "/" ] path-component [ "/" path-component ]*   (path at most 255 characters)
  *   domain         := host [ ":" port ]   host: DNS labels joined by ".", or "[" IPv6 "]"
  *   path-component := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
  *   tag            := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
  *   digest         := sha256:<64 hex> | sha384:<96 hex> | sha512:<128 hex>   (lowercase hex)
  *
- * The first component of a name is a registry only when it contains "." or ":" or is "localhost";
- * otherwise the whole name is a Docker Hub repository (`mirror/library/x` is `docker.io/mirror/library/x`).
+ * The first component of a name is a registry only when it contains "." or ":", is "localhost" or
+ * has a capital letter; otherwise the whole name is a Docker Hub repository (`mirror/library/x` is `docker.io/mirror/library/x`).
  */
 
 const DOMAIN_COMPONENT = /^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
-const NAME_MAX_LENGTH = 255;
+const PATH_MAX_LENGTH = 255;
 
 /** A parsed image reference. */
 export interface ImageReferenceParts {
@@ -34,9 +34,12 @@ export interface ImageReferenceParts {
   readonly digest?: string;
 }
 
-/** Whether the first component of a name is a registry (contains "." or ":", or is "localhost"). */
+/**
+ * Whether the first component of a name is a registry: it contains "." or ":", is "localhost" or
+ * has a capital letter (distribution/reference@v0.6.0:normalize.go splitDockerDomain).
+ */
 export function isRegistryComponent(component: string): boolean {
-  return component.includes('.') || component.includes(':') || component === 'localhost';
+  return component.includes('.') || component.includes(':') || component === 'localhost' || component.toLowerCase() !== component;
 }
 
 /** Why `domain` is not a registry `host[:port]`, or undefined. */
@@ -88,7 +91,7 @@ export function parseImageReference(reference: unknown): ImageReferenceParts | s
     const problem = tagProblem(tag);
     if (problem) return problem;
   }
-  if (rest.length > NAME_MAX_LENGTH) return `the name has ${rest.length} characters (at most ${NAME_MAX_LENGTH})`;
+  if (/^[a-f0-9]{64}$/.test(rest)) return 'a 64-digit hex string is an image ID, not a repository name';
   const components = rest.split('/');
   let domain: string | undefined;
   if (components.length > 1 && isRegistryComponent(components[0])) {
@@ -100,7 +103,9 @@ export function parseImageReference(reference: unknown): ImageReferenceParts | s
     const problem = pathComponentProblem(component);
     if (problem) return problem;
   }
-  return { domain, path: components.join('/'), tag, digest };
+  const path = components.join('/');
+  if (path.length > PATH_MAX_LENGTH) return `the repository path has ${path.length} characters (at most ${PATH_MAX_LENGTH})`;
+  return { domain, path, tag, digest };
 }
 
 /** An image reference the runtimes accept; returns it unchanged. */

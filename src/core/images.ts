@@ -184,7 +184,7 @@ export class ImageCatalog {
       const longest = PlatformImage.all().reduce((a, b) => (a.repository.length >= b.repository.length ? a : b));
       const name = `${prefix}/${longest.repository}`;
       if (typeof parseImageReference(name) === 'string') {
-        throw propError({ ...at, value: props.registryPrefix, allowed: `a prefix that keeps image names within 255 characters ("${name}" is ${name.length})`, fix: 'use a shorter mirror path' });
+        throw propError({ ...at, value: props.registryPrefix, allowed: `a prefix that keeps repository paths within 255 characters ("${name}" is too long)`, fix: 'use a shorter mirror path' });
       }
       this.registryPrefix = prefix;
     }

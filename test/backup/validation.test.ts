@@ -4,8 +4,8 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { build, bucketIn, propErrorOf } from './helpers';
-import { cronProblem } from '../../src/backup/cron';
-import { formatGoDuration, parseGoDuration } from '../../src/backup/durations';
+import { cronProblem } from '../../src/core/cron';
+import { formatGoDuration, parseGoDuration } from '../../src/core/go-duration';
 import { VeleroKopiaBackup } from '../../src/backup/velero-kopia-backup';
 import { ImageCatalog } from '../../src/core/images';
 import { S3Bucket } from '../../src/core/s3-bucket';
