@@ -1,10 +1,10 @@
 import { BackupContentOptions } from './backup';
-import { requireCron } from '../core/cron';
 import { compact, labelSelector, namespaceList, resourceList } from './custom-resource';
-import { requireDurationAtLeast, requirePositiveDuration } from '../core/go-duration';
 import { ExistingResourcePolicy, RestoreOptions } from './restore';
 import { NamespaceScheduleOptions } from './schedule';
+import { requireCron } from '../core/cron';
 import { propError } from '../core/errors';
+import { requireDurationAtLeast, requirePositiveDuration } from '../core/go-duration';
 import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
 
 /*

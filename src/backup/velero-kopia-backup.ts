@@ -20,11 +20,11 @@ import { ClusterNetwork } from '../core/cluster-network';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
+import { requireLabels, requireTolerations } from '../core/kube-syntax';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { requireLabels, requireTolerations } from '../core/kube-syntax';
-import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
+import { PropContext, requireDnsLabel, requireInteger, rejectNullProps, optionalInstance, optionalBoolean } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
 
@@ -81,12 +81,13 @@ export class VeleroKopiaBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: VeleroKopiaBackupProps) {
     super(scope, id);
+    rejectNullProps('VeleroKopiaBackup', props);
     const settings = resolveSettings(props);
     this.namespace = settings.namespace;
     const bucket = settings.bucket;
     this.prefix = settings.prefix;
 
-    const images = props.images ?? new ImageCatalog();
+    const images = optionalInstance({ construct: 'VeleroKopiaBackup', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     this.veleroImage = settings.veleroImage;
     this.pluginImage = settings.pluginImage;
     const ctx: VeleroContext = {
@@ -131,7 +132,7 @@ export class VeleroKopiaBackup extends Construct {
       appName: 'velero',
       instance: this.namespace,
       network: settings.network,
-      namespaceWaitTimeout: props.credentialsWaitTimeout,
+      namespaceWaitTimeout: optionalInstance({ construct: CONSTRUCT, prop: 'credentialsWaitTimeout' }, props.credentialsWaitTimeout, Duration, 'Duration.minutes(10)'),
     });
     // Random, not upstream's static "static-passw0rd". Keep a copy outside the cluster: a
     // disaster-recovery install must recreate this exact Secret before Velero starts.
@@ -190,7 +191,7 @@ export class VeleroKopiaBackup extends Construct {
     });
     this.backupStorageLocationName = VELERO.locationName;
     this.bslRef = namespacedRef('velero.io', this.namespace, 'BackupStorageLocation', VELERO.locationName);
-    if (props.volumeSnapshots ?? false) {
+    if (optionalBoolean({ construct: CONSTRUCT, prop: 'volumeSnapshots' }, props.volumeSnapshots, false)) {
       buildVolumeSnapshotLocation(this.target, bucket.region, [this.crdInstallJobRef]);
     }
   }

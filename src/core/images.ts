@@ -1,7 +1,7 @@
 import { propError } from './errors';
-import { parseImageReference, requireImageReference, requireImageTag, requireRegistryPrefix } from './image-reference';
 import { ImageContents, ImageExecutable } from './image-contents';
 import * as facts from './image-facts';
+import { parseImageReference, requireImageReference, requireImageTag, requireRegistryPrefix } from './image-reference';
 
 /**
  * One container image the platform runs, pinned to an immutable release tag.

@@ -187,3 +187,36 @@ export function requireArray<T, R>(ctx: PropContext, value: T[], example: string
   }
   return value.map((element, i) => each({ construct: ctx.construct, prop: `${ctx.prop}[${i}]` }, element));
 }
+
+/**
+ * Refuses `null` for any prop of a props object (JavaScript callers): `props.x ?? default` would
+ * otherwise take null for "use the default" silently. Also refuses a props value that is not an object.
+ */
+export function rejectNullProps(construct: string, props: unknown): void {
+  if (props === undefined) return;
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    throw propError({ construct, prop: 'props', value: props, allowed: 'a props object', fix: 'pass an object literal with the props, or leave it out' });
+  }
+  for (const [prop, value] of Object.entries(props)) {
+    if (value === null) {
+      throw propError({ construct, prop, value, allowed: 'a value of the documented type, or no value for the default', fix: `remove "${prop}" to use its default, or pass a value` });
+    }
+  }
+}
+
+/** An optional instance of `type` (a jsii class such as ImageCatalog); plain objects and other values are refused. */
+export function optionalInstance<T>(ctx: PropContext, value: T | undefined, type: Function & { prototype: T }, example: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof type)) {
+    throw propError({ ...ctx, value, allowed: `a ${type.name}`, fix: `pass ${example}` });
+  }
+  return value;
+}
+
+/** A plain object (an options struct); null, strings, numbers and arrays are refused. */
+export function requirePlainObject<T>(ctx: PropContext, value: T, example: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw propError({ ...ctx, value, allowed: 'an object', fix: `pass an object such as ${example}` });
+  }
+  return value;
+}

@@ -9,13 +9,13 @@ import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
+import { requireLabels } from '../core/kube-syntax';
 import { AppLabels, ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, NetworkPeer, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
-import { requireLabels } from '../core/kube-syntax';
-import { PropContext, requireDnsLabel } from '../core/validate';
+import { PropContext, requireDnsLabel, rejectNullProps, optionalInstance } from '../core/validate';
 
 /** Props for {@link HarborSetup}. */
 export interface HarborSetupProps {
@@ -138,6 +138,7 @@ export class HarborSetup extends Construct {
 
   constructor(scope: Construct, id: string, props: HarborSetupProps) {
     super(scope, id);
+    rejectNullProps('HarborSetup', props);
     const ctx = (prop: string): PropContext => ({ construct: 'HarborSetup', prop });
     this.namespace = requireDnsLabel(ctx('namespace'), props.namespace);
     this.baseName = requireDnsLabel(ctx('name'), props.name, MAX_NAME);
@@ -159,7 +160,7 @@ export class HarborSetup extends Construct {
       });
     }
     this.bootstrap = props.secrets;
-    this.images = props.images ?? new ImageCatalog();
+    this.images = optionalInstance({ construct: 'HarborSetup', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     const coreLabels = requireLabels(ctx('corePodLabels'), props.corePodLabels, "{ 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/component': 'core' } (Harbor core's pod labels)", true);
     this.corePodLabels = coreLabels;
     if (props.plainHttp !== undefined && typeof props.plainHttp !== 'boolean') {

@@ -27,7 +27,7 @@ import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { RegistryEntry } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, parseByteQuantity, parseCpuQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validate';
+import { PropContext, parseByteQuantity, parseCpuQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort, rejectNullProps, optionalInstance } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
 import { HarborRobotAccount } from '../harbor/robot-account';
 
@@ -292,6 +292,7 @@ export class LlamaInferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: LlamaInferenceServiceProps) {
     super(scope, id);
+    rejectNullProps('LlamaInferenceService', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
     if (props === undefined || props === null || typeof props !== 'object') {
       throw propError({ ...at('props'), value: props, allowed: 'a LlamaInferenceServiceProps object', fix: "pass at least { model, cache: { size: '2Gi' } }" });
@@ -331,7 +332,7 @@ export class LlamaInferenceService extends Construct {
     const registry = this.resolveRegistryEntry(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
     this.registryWaitSeconds = registryWaitSeconds();
-    const images = props.images ?? new ImageCatalog();
+    const images = optionalInstance({ construct: 'LlamaInferenceService', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     this.image = images.resolve(gpu ? PlatformImage.LLAMA_CPP_SERVER_CUDA : PlatformImage.LLAMA_CPP_SERVER);
     const serverResources = withGpu(
       resourceRequirements(at('resources'), props.resources, defaultServerResources(this.model.sizeBytes)),

@@ -17,14 +17,14 @@ import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
-import { ImageCatalog, PlatformImage } from '../core/images';
 import { requireImageTag } from '../core/image-reference';
+import { ImageCatalog, PlatformImage } from '../core/images';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket, S3Credentials } from '../core/s3-bucket';
 import { seaweedFSRelease } from '../core/seaweedfs-release';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { PropContext, optionalBoolean, parseByteQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
+import { PropContext, optionalBoolean, parseByteQuantity, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty, rejectNullProps, optionalInstance } from '../core/validate';
 
 const CONSTRUCT = 'SeaweedFSStorage';
 
@@ -259,6 +259,7 @@ export class SeaweedFSStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: SeaweedFSStorageProps = {}) {
     super(scope, id);
+    rejectNullProps('SeaweedFSStorage', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'seaweedfs');
@@ -268,7 +269,7 @@ export class SeaweedFSStorage extends Construct {
       // Buckets carry the release, so consumers can check what their clients send against it.
       throw propError({ ...at('version'), value: this.version, allowed: 'a SeaweedFS release tag MAJOR.MINOR, optionally with an image variant (e.g. "3.73" or "3.73_large_disk")', fix: `use e.g. "${PlatformImage.SEAWEEDFS.tag}"` });
     }
-    const images = props.images ?? new ImageCatalog();
+    const images = optionalInstance({ construct: 'SeaweedFSStorage', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
 
     let storageClassName: string | undefined;

@@ -5,9 +5,8 @@
  * time.ParseDuration. Each bad value here was accepted before.
  */
 import { Testing } from 'cdk8s';
-import { build } from '../backup/helpers';
-import { PropValidationError } from '../../src/core/errors';
 import { cronProblem, isTimeZone } from '../../src/core/cron';
+import { PropValidationError } from '../../src/core/errors';
 import { parseImageReference, requireRegistryPrefix } from '../../src/core/image-reference';
 import { ImageCatalog, PlatformImage } from '../../src/core/images';
 import { isCidr, isIpAddress } from '../../src/core/ip-address';
@@ -16,6 +15,7 @@ import { requireCidr, requireIpAddress, requirePort } from '../../src/core/valid
 import { HarborExposure } from '../../src/harbor/exposure';
 import { HarborModelRegistry } from '../../src/harbor/harbor-model-registry';
 import { SeaweedFSStorage } from '../../src/seaweedfs/seaweedfs-storage';
+import { build } from '../backup/helpers';
 import { propErrorOf } from '../prop-errors';
 
 const at = { construct: 'Test', prop: 'p' };
