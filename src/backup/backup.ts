@@ -7,7 +7,8 @@ import { Duration } from 'cdk8s';
 export interface BackupContentOptions {
   /**
    * How long Velero keeps the backup before garbage collection, as a Go duration
-   * (`72h0m0s`, `720h`).
+   * (`72h0m0s`, `720h`). At least `1h`: Velero's garbage collection runs hourly, so a shorter TTL
+   * would delete the backup soon after it completes.
    * @default - the server default, 720h (30 days)
    */
   readonly ttl?: string;

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { ANNOTATIONS } from './context';
 import { propError } from '../core/errors';
+import { requireLabels } from '../core/kube-syntax';
 import { PropContext, requireDnsLabel } from '../core/validate';
 
 /** Where and how Velero custom resources are emitted. */
@@ -114,11 +115,5 @@ export function resourceList(ctx: PropContext, values: string[] | undefined): st
 /** A label selector from matchLabels; undefined stays undefined. */
 export function labelSelector(ctx: PropContext, labels: { [key: string]: string } | undefined): { matchLabels: Record<string, string> } | undefined {
   if (labels === undefined) return undefined;
-  const entries = isPlainObject(labels) ? Object.entries(labels) : [];
-  const key = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-  const value = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-  if (entries.length === 0 || entries.some(([k, v]) => !key.test(k) || typeof v !== 'string' || !value.test(v))) {
-    throw propError({ ...ctx, value: labels, allowed: 'a non-empty map of label keys to label values', fix: "pass e.g. { 'app.kubernetes.io/name': 'llama' }" });
-  }
-  return { matchLabels: { ...labels } };
+  return { matchLabels: requireLabels(ctx, labels, "{ 'app.kubernetes.io/name': 'llama' }", true) };
 }

@@ -1,15 +1,15 @@
 import { k8s } from 'cdk8s-plus-30';
-import { parseGoDuration, formatGoDuration, requirePositiveDuration } from './durations';
 import { VeleroKopiaBackupProps, VeleroLogLevel } from './props';
 import { CHECKSUM_ALGORITHMS, isAwsEndpoint, requireDecodableUploads, requirePrefix, requireUsableBucket, s3Url } from './storage-location';
 import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
+import { parseGoDuration, formatGoDuration, requirePositiveDuration } from '../core/go-duration';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { Wire } from '../core/kube-object';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket } from '../core/s3-bucket';
-import { PropContext, requireDnsLabel, requireInteger, requireOneOf, requireCidr } from '../core/validate';
+import { PropContext, requireDnsLabel, requireInteger, requireOneOf, requireCidr, optionalBoolean, requireArray, optionalInstance } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
 
@@ -50,7 +50,7 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
   const namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'velero');
   const bucket = requireUsableBucket(props.bucket, namespace);
   const aws = isAwsEndpoint(bucket.endpoint);
-  const images = props.images ?? new ImageCatalog();
+  const images = optionalInstance(at('images'), props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
   const pluginImage = images.resolve(PlatformImage.VELERO_PLUGIN_AWS);
   requireDecodableUploads(bucket, pluginImage);
   const kubeletRootDir = props.kubeletRootDir ?? '/var/lib/kubelet';
@@ -69,16 +69,16 @@ export function resolveSettings(props: VeleroKopiaBackupProps): VeleroSettings {
     prefix: props.prefix === undefined ? undefined : requirePrefix(at('prefix'), props.prefix),
     // S3-compatible stores: no checksum request (velero-io/velero-plugin-for-aws@v1.14.2:README.md); AWS keeps the plugin default.
     checksumAlgorithm: props.checksumAlgorithm === undefined ? (aws ? undefined : '') : requireOneOf(at('checksumAlgorithm'), props.checksumAlgorithm, CHECKSUM_ALGORITHMS),
-    checksumWhenRequired: props.sdkChecksumWhenRequired ?? !aws,
+    checksumWhenRequired: optionalBoolean(at('sdkChecksumWhenRequired'), props.sdkChecksumWhenRequired, !aws),
     publicUrl: props.publicUrl === undefined ? undefined : s3Url(at('publicUrl'), props.publicUrl),
     fsBackupTimeout: formatGoDuration(parseGoDuration(timeout)!),
-    defaultVolumesToFsBackup: props.defaultVolumesToFsBackup ?? true,
+    defaultVolumesToFsBackup: optionalBoolean(at('defaultVolumesToFsBackup'), props.defaultVolumesToFsBackup, true),
     features: featureList(at('features'), props.features),
     kubeletRootDir,
     logLevel: props.logLevel === undefined ? undefined : requireOneOf(at('logLevel'), props.logLevel, Object.values(VeleroLogLevel)),
     network: resolveClusterNetwork(at('network'), props.network),
     s3EgressCidr: requireCidr(at('s3EgressCidr'), props.s3EgressCidr ?? '0.0.0.0/0', 'pass the addresses as a CIDR'),
-    metricsClientNamespaces: (props.metricsClientNamespaces ?? []).map((ns, i) => requireDnsLabel(at(`metricsClientNamespaces[${i}]`), ns)),
+    metricsClientNamespaces: requireArray(at('metricsClientNamespaces'), props.metricsClientNamespaces ?? [], '["monitoring"]', (ctx, ns) => requireDnsLabel(ctx, ns)),
     serverResources: resourceRequirements(at('serverResources'), props.serverResources, { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '512Mi' }),
     nodeAgentResources: resourceRequirements(at('nodeAgentResources'), props.nodeAgentResources, { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '1Gi' }),
     // Velero reads all four fields once podResources is set; "0" is its "no limit".

@@ -1,10 +1,10 @@
 import { BackupContentOptions } from './backup';
-import { requireCron } from './cron';
 import { compact, labelSelector, namespaceList, resourceList } from './custom-resource';
-import { requirePositiveDuration } from './durations';
 import { ExistingResourcePolicy, RestoreOptions } from './restore';
 import { NamespaceScheduleOptions } from './schedule';
+import { requireCron } from '../core/cron';
 import { propError } from '../core/errors';
+import { requireDurationAtLeast, requirePositiveDuration } from '../core/go-duration';
 import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
 
 /*
@@ -23,11 +23,22 @@ export function namespaceBackupSpec(ctx: (prop: string) => PropContext, namespac
     defaultVolumesToFsBackup: options.defaultVolumesToFsBackup,
     snapshotVolumes: options.snapshotVolumes,
     storageLocation: options.storageLocation === undefined ? undefined : requireDnsLabel(ctx('storageLocation'), options.storageLocation),
-    ttl: options.ttl === undefined ? undefined : requirePositiveDuration(ctx('ttl'), options.ttl, '720h0m0s'),
+    ttl: options.ttl === undefined ? undefined : requireDurationAtLeast(ctx('ttl'), options.ttl, MIN_BACKUP_TTL, '720h0m0s', MIN_BACKUP_TTL_REASON),
     itemOperationTimeout: options.itemOperationTimeout === undefined ? undefined : requirePositiveDuration(ctx('itemOperationTimeout'), options.itemOperationTimeout, '4h0m0s'),
     uploaderConfig: options.parallelFilesUpload === undefined ? undefined : { parallelFilesUpload: requireInteger(ctx('parallelFilesUpload'), options.parallelFilesUpload, 1, 1024) },
   });
 }
+
+/**
+ * Shortest backup TTL. Velero's garbage collection runs every hour by default
+ * (vmware-tanzu/velero@v1.18.1:pkg/controller/gc_controller.go defaultGCFrequency) and deletes
+ * every backup whose TTL has run out: with a TTL under an hour a backup can be deleted at the first
+ * pass after it completes, minutes later, so there would be nothing to restore from. "0s" (which
+ * Velero replaces with its 720h default, vmware-tanzu/velero@v1.18.1:pkg/controller/backup_controller.go)
+ * and negative TTLs are refused too: leave `ttl` out for the default.
+ */
+export const MIN_BACKUP_TTL = 3_600_000_000_000n;
+const MIN_BACKUP_TTL_REASON = 'Velero\'s hourly garbage collection would delete a backup with a shorter TTL soon after it completes, leaving nothing to restore';
 
 /** Longest Schedule name: backups are named `<schedule>-<14 digits>` and that name becomes a label value (≤ 63). */
 export const MAX_SCHEDULE_NAME = 63 - 15;

@@ -20,10 +20,11 @@ import { ClusterNetwork } from '../core/cluster-network';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
+import { requireLabels, requireTolerations } from '../core/kube-syntax';
 import { ensureNamespace, fittedName } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { PropContext, requireDnsLabel, requireInteger } from '../core/validate';
+import { PropContext, requireDnsLabel, requireInteger, rejectNullProps, optionalInstance, optionalBoolean } from '../core/validate';
 
 const CONSTRUCT = 'VeleroKopiaBackup';
 
@@ -80,12 +81,13 @@ export class VeleroKopiaBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: VeleroKopiaBackupProps) {
     super(scope, id);
+    rejectNullProps('VeleroKopiaBackup', props);
     const settings = resolveSettings(props);
     this.namespace = settings.namespace;
     const bucket = settings.bucket;
     this.prefix = settings.prefix;
 
-    const images = props.images ?? new ImageCatalog();
+    const images = optionalInstance({ construct: 'VeleroKopiaBackup', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     this.veleroImage = settings.veleroImage;
     this.pluginImage = settings.pluginImage;
     const ctx: VeleroContext = {
@@ -130,7 +132,7 @@ export class VeleroKopiaBackup extends Construct {
       appName: 'velero',
       instance: this.namespace,
       network: settings.network,
-      namespaceWaitTimeout: props.credentialsWaitTimeout,
+      namespaceWaitTimeout: optionalInstance({ construct: CONSTRUCT, prop: 'credentialsWaitTimeout' }, props.credentialsWaitTimeout, Duration, 'Duration.minutes(10)'),
     });
     // Random, not upstream's static "static-passw0rd". Keep a copy outside the cluster: a
     // disaster-recovery install must recreate this exact Secret before Velero starts.
@@ -167,7 +169,8 @@ export class VeleroKopiaBackup extends Construct {
       features: settings.features,
       logLevel: settings.logLevel,
       resources: settings.nodeAgentResources,
-      tolerations: props.nodeAgentTolerations,
+      tolerations: props.nodeAgentTolerations === undefined ? undefined
+        : requireTolerations({ construct: CONSTRUCT, prop: 'nodeAgentTolerations' }, props.nodeAgentTolerations, "[{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]"),
       kubeletRootDir: settings.kubeletRootDir,
     });
     buildNetworkPolicies(this, ctx, {
@@ -188,7 +191,7 @@ export class VeleroKopiaBackup extends Construct {
     });
     this.backupStorageLocationName = VELERO.locationName;
     this.bslRef = namespacedRef('velero.io', this.namespace, 'BackupStorageLocation', VELERO.locationName);
-    if (props.volumeSnapshots ?? false) {
+    if (optionalBoolean({ construct: CONSTRUCT, prop: 'volumeSnapshots' }, props.volumeSnapshots, false)) {
       buildVolumeSnapshotLocation(this.target, bucket.region, [this.crdInstallJobRef]);
     }
   }
@@ -210,7 +213,7 @@ export class VeleroKopiaBackup extends Construct {
     const name = requireDnsLabel(at('name'), options.name ?? fittedName(MAX_SCHEDULE_NAME, namespace, 'schedule'), MAX_SCHEDULE_NAME);
     const spec = mergeSpec(at('extraSpec'), namespaceScheduleSpec(at, namespace, options), options.extraSpec);
     const schedule = veleroResource(this.target, {
-      kind: 'Schedule', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
+      kind: 'Schedule', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: extraLabels(at('labels'), options.labels),
     });
     this.declaredSchedules.set(name, [namespace]);
     return schedule;
@@ -247,7 +250,7 @@ export class VeleroKopiaBackup extends Construct {
       backup: {
         apiVersion: 'velero.io/v1',
         kind: 'Backup',
-        metadata: { name, namespace: this.namespace, labels: { ...this.target.labels, ...(options.labels ?? {}) } },
+        metadata: { name, namespace: this.namespace, labels: { ...this.target.labels, ...extraLabels(at('labels'), options.labels) } },
         spec,
       },
       workloadNamespace: namespace,
@@ -288,7 +291,7 @@ export class VeleroKopiaBackup extends Construct {
     const name = requireDnsLabel(at('name'), options.name ?? fittedName(63, source, 'restore'));
     const spec = mergeSpec(at('extraSpec'), restoreSpec(at, options, known), options.extraSpec);
     const restore = veleroResource(this.target, {
-      kind: 'Restore', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: options.labels,
+      kind: 'Restore', name, spec, wave: WAVES.operations, dependsOn: [this.crdInstallJobRef, this.bslRef], labels: extraLabels(at('labels'), options.labels),
     });
     return restore;
   }
@@ -326,4 +329,9 @@ export class VeleroKopiaBackup extends Construct {
     chart.addDependency(installChart);
     return chart;
   }
+}
+
+/** Extra metadata labels of a custom resource: a label map the API server accepts, or none. */
+function extraLabels(ctx: PropContext, labels: { [key: string]: string } | undefined): Record<string, string> {
+  return labels === undefined ? {} : requireLabels(ctx, labels, "{ 'team': 'ml' }");
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describeObject, propError } from './errors';
 import { NetworkPeer, PolicyBaseOptions, PolicyRule, allowPolicy, tcp, udp } from './network-policy';
-import { PropContext, requireCidr, requireDnsLabel, requireInteger, requireIpAddress } from './validate';
+import { PropContext, requireCidr, requireDnsLabel, requireIpAddress, requirePort } from './validate';
 
 const CONSTRUCT = 'ClusterNetwork';
 
@@ -130,7 +130,7 @@ export class ClusterNetwork {
       "list the API server endpoint addresses, e.g. ['10.0.0.10/32'], or leave the prop out for '0.0.0.0/0'")
       .map((cidr, i) => requireCidr(at(`apiServerCidrs[${i}]`), cidr, 'pass the API server endpoint addresses as CIDRs, e.g. "10.0.0.10/32"'));
     this.apiServerPorts = nonEmptyList(at('apiServerPorts'), props.apiServerPorts ?? [443, 6443], 'port', 'pass e.g. [443, 6443]')
-      .map((port, i) => requireInteger(at(`apiServerPorts[${i}]`), port, 1, 65535));
+      .map((port, i) => requirePort(at(`apiServerPorts[${i}]`), port, 6443));
     this.dnsServers = nonEmptyList(at('dnsServers'), props.dnsServers ?? [DnsServer.kubeDns()], 'DNS server', 'pass e.g. [DnsServer.kubeDns()]')
       .map((server, i) => {
         if (!(server instanceof DnsServer)) {

@@ -1,6 +1,7 @@
 import { propError } from './errors';
 import { ImageContents, ImageExecutable } from './image-contents';
 import * as facts from './image-facts';
+import { parseImageReference, requireImageReference, requireImageTag, requireRegistryPrefix } from './image-reference';
 
 /**
  * One container image the platform runs, pinned to an immutable release tag.
@@ -174,21 +175,25 @@ export class ImageCatalog {
   private readonly overrides: { [key: string]: string };
 
   constructor(props: ImageCatalogProps = {}) {
+    if (props === null || typeof props !== 'object') {
+      throw propError({ construct: 'ImageCatalog', prop: 'props', value: props, allowed: 'an ImageCatalogProps object', fix: 'pass {} or leave it out' });
+    }
     if (props.registryPrefix !== undefined) {
-      const prefix = props.registryPrefix.replace(/\/+$/, '');
-      if (!/^[a-zA-Z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(prefix)) {
-        throw propError({
-          construct: 'ImageCatalog',
-          prop: 'registryPrefix',
-          value: props.registryPrefix,
-          allowed: 'a registry host with optional port and path, without scheme or tag',
-          fix: 'pass something like "harbor.example.com/mirror" or "registry.local:5000"',
-        });
+      const at = { construct: 'ImageCatalog', prop: 'registryPrefix' };
+      const prefix = requireRegistryPrefix(at, props.registryPrefix);
+      const longest = PlatformImage.all().reduce((a, b) => (a.repository.length >= b.repository.length ? a : b));
+      const name = `${prefix}/${longest.repository}`;
+      if (typeof parseImageReference(name) === 'string') {
+        throw propError({ ...at, value: props.registryPrefix, allowed: `a prefix that keeps repository paths within 255 characters ("${name}" is too long)`, fix: 'use a shorter mirror path' });
       }
       this.registryPrefix = prefix;
     }
+    const overrides = props.overrides ?? {};
+    if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+      throw propError({ construct: 'ImageCatalog', prop: 'overrides', value: overrides, allowed: 'a map of catalog keys to image references', fix: "pass e.g. { velero: 'registry.example.com/velero/velero:v1.18.2' }" });
+    }
     const known = new Set(PlatformImage.all().map((i) => i.key));
-    for (const [key, reference] of Object.entries(props.overrides ?? {})) {
+    for (const [key, reference] of Object.entries(overrides)) {
       if (!known.has(key)) {
         throw propError({
           construct: 'ImageCatalog',
@@ -200,6 +205,8 @@ export class ImageCatalog {
             : 'use the key of the PlatformImage you want to replace',
         });
       }
+      requireImageReference({ construct: 'ImageCatalog', prop: `overrides.${key}` }, reference,
+        'write the reference as [registry/]repository:tag[@sha256:<digest>], e.g. "registry.local/seaweedfs:3.73"');
       if (!ImageCatalog.isPinned(reference)) {
         throw propError({
           construct: 'ImageCatalog',
@@ -210,7 +217,7 @@ export class ImageCatalog {
         });
       }
     }
-    this.overrides = { ...(props.overrides ?? {}) };
+    this.overrides = { ...overrides };
   }
 
   /**
@@ -222,7 +229,7 @@ export class ImageCatalog {
   public resolve(image: PlatformImage, tag?: string): string {
     const override = this.overrides[image.key];
     if (override !== undefined) return override;
-    const chosenTag = tag ?? image.tag;
+    const chosenTag = tag === undefined ? image.tag : requireImageTag({ construct: 'ImageCatalog', prop: `${image.key} tag` }, tag, image.tag);
     const reference = `${this.registryPrefix ?? image.registry}/${image.repository}:${chosenTag}`;
     if (!ImageCatalog.isPinned(reference)) {
       throw propError({

@@ -22,6 +22,9 @@ export function resourceRequirements(
   defaults: ComponentResourceDefaults,
 ): Wire<k8s.ResourceRequirements> {
   const field = (name: string): PropContext => ({ construct: ctx.construct, prop: `${ctx.prop}.${name}` });
+  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
+    throw propError({ ...ctx, value: given, allowed: 'a ComputeResources object', fix: "pass e.g. { cpuRequest: '250m', memoryLimit: '1Gi' }, or leave it out for the defaults" });
+  }
   const cpuRequest = given?.cpuRequest ?? defaults.cpuRequest;
   const cpuLimit = given?.cpuLimit ?? defaults.cpuLimit;
   const memoryRequest = given?.memoryRequest ?? defaults.memoryRequest;

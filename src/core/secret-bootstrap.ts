@@ -11,7 +11,7 @@ import { kube, Wire } from './kube-object';
 import { ensureNamespace, standardLabels, selectorLabels, AppLabels } from './names';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { requireSecretDataKey, SecretKeyReference } from './secret-reference';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger } from './validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger, rejectNullProps, optionalInstance } from './validate';
 
 /** Options for {@link SecretBootstrap.addSecret}. */
 export interface GeneratedSecretOptions {
@@ -198,12 +198,13 @@ export class SecretBootstrap extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretBootstrapProps) {
     super(scope, id);
+    rejectNullProps('SecretBootstrap', props);
     const ctx = (prop: string): PropContext => ({ construct: 'SecretBootstrap', prop });
     this.namespace = requireDnsLabel(ctx('namespace'), props.namespace);
     this.baseName = requireDnsLabel(ctx('name'), props.name, MAX_BASE_NAME);
     this.errorName = `SecretBootstrap(${this.baseName})`;
     this.serviceAccountName = `${this.baseName}-secret-bootstrap`;
-    this.images = props.images ?? new ImageCatalog();
+    this.images = optionalInstance({ construct: 'SecretBootstrap', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     this.appLabels = {
       name: requireDnsLabel(ctx('appName'), props.appName ?? this.baseName),
       instance: requireDnsLabel(ctx('instance'), props.instance ?? this.baseName),

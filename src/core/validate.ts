@@ -1,4 +1,5 @@
 import { propError } from './errors';
+import { isCidr, isIpAddress } from './ip-address';
 
 /** Where a value came from, for error messages. */
 export interface PropContext {
@@ -84,7 +85,7 @@ export function optionalBoolean(ctx: PropContext, value: boolean | undefined, fa
 
 /** One of a fixed set of strings. */
 export function requireOneOf<T extends string>(ctx: PropContext, value: string, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw propError({
       ...ctx,
       value,
@@ -152,28 +153,89 @@ function suggestDnsLabel(value: unknown, maxLength: number): string {
   return cleaned.length > 0 ? cleaned : 'my-name';
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(\d{1,3})$/;
-
-/** An IPv4 or IPv6 CIDR (NetworkPolicy `ipBlock.cidr`), e.g. `10.0.0.0/8` or `0.0.0.0/0`. */
+/**
+ * An IPv4 or IPv6 CIDR (NetworkPolicy `ipBlock.cidr`), e.g. `10.0.0.0/8` or `0.0.0.0/0`, as Go's
+ * net.ParseCIDR reads it (see ip-address.ts): no leading zeros, full IPv6 grammar, no zone.
+ */
 export function requireCidr(ctx: PropContext, value: string, fix: string): string {
   if (!isCidr(value)) {
-    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.0/8" or "0.0.0.0/0"', fix });
+    throw propError({
+      ...ctx,
+      value,
+      allowed: 'an IPv4 or IPv6 CIDR such as "10.0.0.0/8", "0.0.0.0/0" or "fd00::/8" (decimal IPv4 fields without leading zeros, '
+        + 'at most one "::" in IPv6, no zone, prefix length at most 32 for IPv4 and 128 for IPv6)',
+      fix,
+    });
   }
   return value;
 }
 
-/** A single IPv4 or IPv6 address, without a prefix length, e.g. `169.254.20.10`. */
+/** A single IPv4 or IPv6 address, without a prefix length, e.g. `169.254.20.10`, as Go's net.ParseIP reads it. */
 export function requireIpAddress(ctx: PropContext, value: string, fix: string): string {
-  const ok = typeof value === 'string' && !value.includes('/') && isCidr(`${value}/${value.includes(':') ? 128 : 32}`);
-  if (!ok) {
-    throw propError({ ...ctx, value, allowed: 'an IPv4 or IPv6 address without a prefix length, such as "169.254.20.10"', fix });
+  if (!isIpAddress(value)) {
+    throw propError({
+      ...ctx,
+      value,
+      allowed: 'an IPv4 or IPv6 address without a prefix length or zone, such as "169.254.20.10" or "fd00::10" (decimal IPv4 fields without leading zeros)',
+      fix,
+    });
   }
   return value;
 }
 
-function isCidr(value: unknown): boolean {
-  const v4 = typeof value === 'string' ? IPV4_CIDR.exec(value) : null;
-  const v6 = typeof value === 'string' ? IPV6_CIDR.exec(value) : null;
-  return v4 ? v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 : v6 ? Number(v6[1]) <= 128 : false;
+/** A TCP/UDP port number: an integer from 1 to 65535. */
+export function requirePort(ctx: PropContext, value: number, example = 8080): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw propError({ ...ctx, value, allowed: 'a port number: an integer from 1 to 65535', fix: `pass a port such as ${example}` });
+  }
+  return value;
+}
+
+/** A string (any content); null, numbers and objects are refused. */
+export function requireString(ctx: PropContext, value: string, example: string): string {
+  if (typeof value !== 'string') {
+    throw propError({ ...ctx, value, allowed: 'a string', fix: `pass a string such as "${example}"` });
+  }
+  return value;
+}
+
+/** A list; `each` validates every element with its index in the prop path. */
+export function requireArray<T, R>(ctx: PropContext, value: T[], example: string, each: (at: PropContext, element: T) => R): R[] {
+  if (!Array.isArray(value)) {
+    throw propError({ ...ctx, value, allowed: 'a list', fix: `pass a list such as ${example}` });
+  }
+  return value.map((element, i) => each({ construct: ctx.construct, prop: `${ctx.prop}[${i}]` }, element));
+}
+
+/**
+ * Refuses `null` for any prop of a props object (JavaScript callers): `props.x ?? default` would
+ * otherwise take null for "use the default" silently. Also refuses a props value that is not an object.
+ */
+export function rejectNullProps(construct: string, props: unknown): void {
+  if (props === undefined) return;
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    throw propError({ construct, prop: 'props', value: props, allowed: 'a props object', fix: 'pass an object literal with the props, or leave it out' });
+  }
+  for (const [prop, value] of Object.entries(props)) {
+    if (value === null) {
+      throw propError({ construct, prop, value, allowed: 'a value of the documented type, or no value for the default', fix: `remove "${prop}" to use its default, or pass a value` });
+    }
+  }
+}
+
+/** An optional instance of `type` (a jsii class such as ImageCatalog); plain objects and other values are refused. */
+export function optionalInstance<T>(ctx: PropContext, value: T | undefined, type: Function & { prototype: T }, example: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof type)) {
+    throw propError({ ...ctx, value, allowed: `a ${type.name}`, fix: `pass ${example}` });
+  }
+  return value;
+}
+
+/** A plain object (an options struct); null, strings, numbers and arrays are refused. */
+export function requirePlainObject<T>(ctx: PropContext, value: T, example: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw propError({ ...ctx, value, allowed: 'an object', fix: `pass an object such as ${example}` });
+  }
+  return value;
 }

@@ -1,4 +1,5 @@
 import { propError } from '../core/errors';
+import { requireAnnotations } from '../core/kube-syntax';
 import { PropContext, requireDnsSubdomain, requireInteger } from '../core/validate';
 
 /** Options for {@link HarborExposure.nodePort}. */
@@ -115,11 +116,9 @@ export function resolveExposure(ctx: PropContext, exposure: HarborExposure): Res
   const host = requireDnsSubdomain(at('host'), options.host);
   const className = options.className === undefined ? undefined : requireDnsSubdomain(at('className'), options.className);
   const tlsSecretName = options.tlsSecretName === undefined ? undefined : requireDnsSubdomain(at('tlsSecretName'), options.tlsSecretName);
-  const annotations = options.annotations ?? {};
-  if (annotations === null || typeof annotations !== 'object' || Object.values(annotations).some((v) => typeof v !== 'string')) {
-    throw propError({ ...at('annotations'), value: annotations, allowed: 'a map of annotation names to string values', fix: "quote every value, e.g. { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '1800' }" });
-  }
-  return { type: 'ingress', host, className, tlsSecretName, annotations: { ...annotations }, nginx: false };
+  const annotations = options.annotations === undefined ? {}
+    : requireAnnotations(at('annotations'), options.annotations, "{ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '1800' }");
+  return { type: 'ingress', host, className, tlsSecretName, annotations, nginx: false };
 }
 
 /**

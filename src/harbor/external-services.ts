@@ -1,7 +1,7 @@
 import { requireSize } from './storage';
 import { propError } from '../core/errors';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsSubdomain, requireInteger, requireNonEmpty, requireOneOf } from '../core/validate';
+import { PropContext, requireDnsSubdomain, requireNonEmpty, requireOneOf, requirePort } from '../core/validate';
 
 /** Options for an internal data store (PostgreSQL or Redis StatefulSet with one PVC). */
 export interface HarborInternalStoreOptions {
@@ -163,7 +163,7 @@ export function resolveEndpoint(
     throw propError({ ...at('host'), value: host, allowed: 'the host name or IP address of the server', fix: `pass host, e.g. '${example}'` });
   }
   if (!IPV4.test(host)) requireDnsSubdomain(at('host'), host);
-  return { host, port: requireInteger(at('port'), port ?? defaultPort, 1, 65535) };
+  return { host, port: requirePort(at('port'), port ?? defaultPort, defaultPort) };
 }
 
 /**

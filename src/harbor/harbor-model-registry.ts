@@ -25,7 +25,7 @@ import { ensureNamespace } from '../core/names';
 import { NetworkPeer } from '../core/network-policy';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireCidr, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireNonEmpty, requireOneOf } from '../core/validate';
+import { optionalBoolean, optionalInstance, PropContext, rejectNullProps, requireCidr, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireOneOf } from '../core/validate';
 
 const CONSTRUCT = 'HarborModelRegistry';
 
@@ -245,12 +245,13 @@ export class HarborModelRegistry extends Construct {
 
   constructor(scope: Construct, id: string, props: HarborModelRegistryProps = {}) {
     super(scope, id);
+    rejectNullProps('HarborModelRegistry', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'harbor');
     this.name = requireDns1035Label(at('name'), props.name ?? 'harbor', MAX_NAME_LENGTH);
-    this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.HARBOR_CORE.tag, PlatformImage.HARBOR_CORE.tag);
-    this.images = props.images ?? new ImageCatalog();
+    this.version = requireHarborVersion(at('version'), props.version ?? PlatformImage.HARBOR_CORE.tag);
+    this.images = optionalInstance({ construct: 'HarborModelRegistry', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     const image = (entry: PlatformImage): string => this.images.resolve(entry, this.version);
     const logLevel = requireOneOf(at('logLevel'), props.logLevel ?? 'info', LOG_LEVELS);
 
@@ -268,9 +269,9 @@ export class HarborModelRegistry extends Construct {
     const externalDb = database.isInternal ? undefined : resolveExternalDatabase(at('database'), database._external);
     const internalRedis = redis.isInternal ? resolveInternalStore(at('redis'), redis._internal) : undefined;
     const externalRedis = redis.isInternal ? undefined : resolveExternalRedis(at('redis'), redis._external);
-    const trivy = props.trivy ?? true;
-    const trivyOffline = props.trivyOffline ?? false;
-    const exporter = props.exporter ?? false;
+    const trivy = optionalBoolean(at('trivy'), props.trivy, true);
+    const trivyOffline = optionalBoolean(at('trivyOffline'), props.trivyOffline, false);
+    const exporter = optionalBoolean(at('exporter'), props.exporter, false);
     const trivyStorageSize = requireSize(at('trivyStorageSize'), props.trivyStorageSize ?? '5Gi');
     const jobLogSize = requireSize(at('jobLogStorageSize'), props.jobLogStorageSize ?? '1Gi');
     const storageClassName = props.storageClassName === undefined ? undefined : requireDnsSubdomain(at('storageClassName'), props.storageClassName);
@@ -458,4 +459,18 @@ function unique(values: string[]): string[] {
   return [...new Set(values)].sort();
 }
 
-
+/**
+ * Harbor's image tag: a 2.14 patch release `v2.14.<patch>`. The env, config files and probes written
+ * here are those of 2.14 (goharbor/harbor@v2.14.4); another minor release needs another library release.
+ */
+function requireHarborVersion(ctx: PropContext, version: string): string {
+  if (typeof version !== 'string' || !/^v2\.14\.(0|[1-9][0-9]*)$/.test(version)) {
+    throw propError({
+      ...ctx,
+      value: version,
+      allowed: 'a Harbor 2.14 patch release "v2.14.<patch>" (env, config files and probes are those of 2.14)',
+      fix: `use e.g. "${PlatformImage.HARBOR_CORE.tag}"; for another minor release upgrade this library`,
+    });
+  }
+  return version;
+}

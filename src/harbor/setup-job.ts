@@ -9,12 +9,13 @@ import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { kube, Wire } from '../core/kube-object';
+import { requireLabels } from '../core/kube-syntax';
 import { AppLabels, ensureForeignNamespace, ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, NetworkPeer, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
-import { PropContext, requireDnsLabel } from '../core/validate';
+import { PropContext, requireDnsLabel, rejectNullProps, optionalInstance } from '../core/validate';
 
 /** Props for {@link HarborSetup}. */
 export interface HarborSetupProps {
@@ -137,6 +138,7 @@ export class HarborSetup extends Construct {
 
   constructor(scope: Construct, id: string, props: HarborSetupProps) {
     super(scope, id);
+    rejectNullProps('HarborSetup', props);
     const ctx = (prop: string): PropContext => ({ construct: 'HarborSetup', prop });
     this.namespace = requireDnsLabel(ctx('namespace'), props.namespace);
     this.baseName = requireDnsLabel(ctx('name'), props.name, MAX_NAME);
@@ -158,21 +160,14 @@ export class HarborSetup extends Construct {
       });
     }
     this.bootstrap = props.secrets;
-    this.images = props.images ?? new ImageCatalog();
-    const coreLabels = props.corePodLabels;
-    if (coreLabels === null || typeof coreLabels !== 'object' || Object.keys(coreLabels).length === 0 ||
-      !Object.values(coreLabels).every((v) => typeof v === 'string')) {
-      throw propError({ ...ctx('corePodLabels'), value: coreLabels, allowed: 'a non-empty map of label names to string values', fix: 'pass the selector labels of Harbor core\'s pods' });
-    }
-    this.corePodLabels = { ...coreLabels };
+    this.images = optionalInstance({ construct: 'HarborSetup', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
+    const coreLabels = requireLabels(ctx('corePodLabels'), props.corePodLabels, "{ 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/component': 'core' } (Harbor core's pod labels)", true);
+    this.corePodLabels = coreLabels;
     if (props.plainHttp !== undefined && typeof props.plainHttp !== 'boolean') {
       throw propError({ ...ctx('plainHttp'), value: props.plainHttp, allowed: 'true or false', fix: 'pass true when Harbor\'s external URL is http://, or leave it out' });
     }
-    const entryLabels = props.entryPodLabels ?? coreLabels;
-    if (entryLabels === null || typeof entryLabels !== 'object' || Object.keys(entryLabels).length === 0 ||
-      !Object.values(entryLabels).every((v) => typeof v === 'string')) {
-      throw propError({ ...ctx('entryPodLabels'), value: entryLabels, allowed: 'a non-empty map of label names to string values', fix: 'pass the selector labels of Harbor\'s nginx (or core) pods, or leave it out' });
-    }
+    const entryLabels = props.entryPodLabels === undefined ? coreLabels
+      : requireLabels(ctx('entryPodLabels'), props.entryPodLabels, "{ 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/component': 'nginx' } (Harbor's nginx or core pod labels)", true);
     this.endpoint = {
       plainHttp: props.plainHttp ?? false,
       namespace: this.namespace,

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { GpuOptions, GpuToleration } from './gpu';
 import { propError } from '../core/errors';
+import { requireLabels, requireTolerations } from '../core/kube-syntax';
 import { PropContext, requireDnsSubdomain, requireInteger } from '../core/validate';
 
 /** Resolved GPU settings; `undefined` from {@link resolveGpu} means CPU only. */
@@ -17,9 +18,6 @@ export interface ResolvedGpu {
 export const ALL_GPU_LAYERS = 999;
 
 const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 /** Validates {@link GpuOptions}; `undefined` (or a count of 0) means no GPU. */
 export function resolveGpu(ctx: PropContext, gpu: GpuOptions | undefined): ResolvedGpu | undefined {
@@ -59,53 +57,10 @@ export function resolveGpu(ctx: PropContext, gpu: GpuOptions | undefined): Resol
 }
 
 function tolerationList(ctx: PropContext, tolerations: GpuToleration[]): k8s.Toleration[] {
-  if (!Array.isArray(tolerations)) {
-    throw propError({ ...ctx, value: tolerations, allowed: 'a list of GpuToleration', fix: "pass e.g. [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]" });
-  }
-  return tolerations.map((t, i) => {
-    const at: PropContext = { construct: ctx.construct, prop: `${ctx.prop}[${i}]` };
-    const operator = t.operator ?? 'Equal';
-    if (operator !== 'Exists' && operator !== 'Equal') {
-      throw propError({ ...at, value: t.operator, allowed: '"Exists" or "Equal"', fix: 'use "Exists" to match any value of the key' });
-    }
-    if (t.key !== undefined && !LABEL_KEY.test(t.key)) {
-      throw propError({ ...at, value: t.key, allowed: 'a taint key such as "nvidia.com/gpu"', fix: 'use the key of the GPU nodes\' taint' });
-    }
-    if (t.key === undefined && operator !== 'Exists') {
-      throw propError({ ...at, value: t, allowed: 'a key, unless the operator is "Exists" (which then tolerates every taint)', fix: 'add the taint key' });
-    }
-    if (operator === 'Exists' && t.value !== undefined) {
-      throw propError({ ...at, value: t.value, allowed: 'no value with operator "Exists"', fix: 'remove the value or use operator "Equal"' });
-    }
-    if (t.value !== undefined && !LABEL_VALUE.test(t.value)) {
-      throw propError({ ...at, value: t.value, allowed: 'a taint value (at most 63 letters, digits, "-", "_" or ".")', fix: 'use the value of the GPU nodes\' taint' });
-    }
-    if (t.effect !== undefined && !EFFECTS.includes(t.effect)) {
-      throw propError({ ...at, value: t.effect, allowed: `one of ${EFFECTS.join(', ')}`, fix: 'use the effect of the GPU nodes\' taint, or leave it out to tolerate every effect' });
-    }
-    return {
-      ...(t.key !== undefined ? { key: t.key } : {}),
-      operator,
-      ...(t.value !== undefined ? { value: t.value } : {}),
-      ...(t.effect !== undefined ? { effect: t.effect } : {}),
-    };
-  });
+  return requireTolerations(ctx, tolerations, "[{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]", 'Equal');
 }
 
-/** A map of label keys to values (node selector, pod labels). */
+/** A map of label keys to values (node selector, pod labels), validated like the API server does. */
 export function requireLabelMap(ctx: PropContext, labels: { [key: string]: string }, example: string): Record<string, string> {
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-    throw propError({ ...ctx, value: labels, allowed: 'a map of label keys to values', fix: `pass e.g. ${example}` });
-  }
-  for (const [key, value] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(key) || typeof value !== 'string' || !LABEL_VALUE.test(value)) {
-      throw propError({
-        ...ctx,
-        value: { [key]: value },
-        allowed: 'label keys "[prefix/]name" and values of at most 63 letters, digits, "-", "_" or "."',
-        fix: `use labels the selected objects carry, e.g. ${example}`,
-      });
-    }
-  }
-  return { ...labels };
+  return requireLabels(ctx, labels, example);
 }

@@ -27,7 +27,7 @@ import { ensureNamespace, selectorLabels, standardLabels } from '../core/names';
 import { RegistryEntry } from '../core/network-policy';
 import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { SecretKeyReference } from '../core/secret-reference';
-import { parseByteQuantity, parseCpuQuantity, PropContext, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validate';
+import { optionalInstance, parseByteQuantity, parseCpuQuantity, PropContext, rejectNullProps, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
 import { HarborRobotAccount } from '../harbor/robot-account';
 
@@ -292,6 +292,7 @@ export class LlamaInferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: LlamaInferenceServiceProps) {
     super(scope, id);
+    rejectNullProps('LlamaInferenceService', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
     if (props === undefined || props === null || typeof props !== 'object') {
       throw propError({ ...at('props'), value: props, allowed: 'a LlamaInferenceServiceProps object', fix: "pass at least { model, cache: { size: '2Gi' } }" });
@@ -310,7 +311,7 @@ export class LlamaInferenceService extends Construct {
     if (contextSize < parallel) {
       throw propError({ ...at('contextSize'), value: contextSize, allowed: `at least one token per parallel slot (parallel is ${parallel})`, fix: `raise contextSize to ${parallel * 512} or lower parallel` });
     }
-    this.port = requirePort(at('port'), props.port ?? 8080);
+    this.port = requireServerPort(at('port'), props.port ?? 8080);
     const extraArgs = validateExtraArgs(at('extraArgs'), props.extraArgs);
     if (props.apiKey !== undefined && !(props.apiKey instanceof SecretKeyReference)) {
       throw propError({ ...at('apiKey'), value: props.apiKey, allowed: 'a SecretKeyReference', fix: "pass SecretKeyReference.fromSecret('llama-api-key', 'key') or leave it out" });
@@ -331,7 +332,7 @@ export class LlamaInferenceService extends Construct {
     const registry = this.resolveRegistryEntry(at, props);
     this.startupTimeoutSeconds = resolveStartupSeconds(at('startupTimeout'), props.startupTimeout, this.model.sizeBytes);
     this.registryWaitSeconds = registryWaitSeconds();
-    const images = props.images ?? new ImageCatalog();
+    const images = optionalInstance({ construct: 'LlamaInferenceService', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     this.image = images.resolve(gpu ? PlatformImage.LLAMA_CPP_SERVER_CUDA : PlatformImage.LLAMA_CPP_SERVER);
     const serverResources = withGpu(
       resourceRequirements(at('resources'), props.resources, defaultServerResources(this.model.sizeBytes)),
@@ -562,7 +563,7 @@ export class LlamaInferenceService extends Construct {
         fix: "pass e.g. { 'app.kubernetes.io/name': 'harbor', 'app.kubernetes.io/component': 'nginx' }",
       });
     }
-    const port = requireInteger(at('harborPort'), props.harborPort ?? 8080, 1, 65535);
+    const port = requirePort(at('harborPort'), props.harborPort ?? 8080);
     // An explicit entry (harborNamespace/harborPodLabels) says where the registry host lands; else
     // the host of a Harbor behind an Ingress resolves to the ingress controller, as for ModelArtifact.
     const explicitEntry = props.harborNamespace !== undefined || props.harborPodLabels !== undefined;
@@ -674,7 +675,7 @@ function positiveInteger(ctx: PropContext, value: number, example: string): numb
   return value;
 }
 
-function requirePort(ctx: PropContext, value: number): number {
+function requireServerPort(ctx: PropContext, value: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1024 || value > 65535) {
     throw propError({
       ...ctx,

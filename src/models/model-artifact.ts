@@ -22,7 +22,7 @@ import { ModelReference } from '../core/model-reference';
 import { ensureNamespace, shortHash } from '../core/names';
 import { NetworkPeer, PolicyRule, registryEgressRules, tcp } from '../core/network-policy';
 import { ComponentResourceDefaults, resourceRequirements } from '../core/pod-security';
-import { PropContext, requireDnsLabel, requireDnsSubdomain, requireCidr } from '../core/validate';
+import { PropContext, requireDnsLabel, requireDnsSubdomain, requireCidr, rejectNullProps, optionalInstance } from '../core/validate';
 import { PORTS } from '../harbor/context';
 import { HarborProject } from '../harbor/project';
 import { HarborRobotAccount, RobotPermission } from '../harbor/robot-account';
@@ -227,6 +227,7 @@ export class ModelArtifact extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelArtifactProps) {
     super(scope, id);
+    rejectNullProps('ModelArtifact', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
     if (props === null || typeof props !== 'object') {
       throw propError({ ...at('props'), value: props, allowed: 'a ModelArtifactProps object', fix: 'pass project, repository, tag, source, format, architecture, paramSize and pushRobot' });
@@ -277,7 +278,7 @@ export class ModelArtifact extends Construct {
     const createdAt = requireTimestamp(at('createdAt'), props.createdAt ?? DEFAULT_MODEL_CREATED_AT);
 
     // How the Job runs.
-    const images = props.images ?? new ImageCatalog();
+    const images = optionalInstance({ construct: 'ModelArtifact', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
     if (!(images instanceof ImageCatalog)) {
       throw propError({ ...at('images'), value: describeObject(images), allowed: 'an ImageCatalog', fix: 'pass new ImageCatalog({...}) or leave it out' });
     }

@@ -14,7 +14,7 @@ import { ImageCatalog } from '../core/images';
 import { ModelReference } from '../core/model-reference';
 import { fittedName } from '../core/names';
 import { S3Bucket } from '../core/s3-bucket';
-import { PropContext, requireDnsLabel } from '../core/validate';
+import { PropContext, requireDnsLabel, rejectNullProps, optionalInstance, optionalBoolean, requirePlainObject } from '../core/validate';
 import { HarborModelRegistry } from '../harbor/harbor-model-registry';
 import { HarborProject } from '../harbor/project';
 import { HarborRobotAccount, RobotPermission } from '../harbor/robot-account';
@@ -194,12 +194,13 @@ export class ModelPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelPlatformProps = {}) {
     super(scope, id);
+    rejectNullProps('ModelPlatform', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
     if (props === null || typeof props !== 'object') {
       throw propError({ ...at('props'), value: props, allowed: 'a ModelPlatformProps object or nothing', fix: 'pass e.g. { models: [...], services: [...] }' });
     }
-    const ns = resolveNamespaces(props.namespaces ?? {});
-    const images = requireInstance(at('images'), props.images ?? new ImageCatalog(), ImageCatalog, 'new ImageCatalog({...})');
+    const ns = resolveNamespaces(requirePlainObject(at('namespaces'), props.namespaces ?? {}, "{ inference: 'ai-inference' }"));
+    const images = requireInstance(at('images'), optionalInstance({ construct: 'ModelPlatform', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog(), ImageCatalog, 'new ImageCatalog({...})');
     const network = requireInstance(at('network'), props.network ?? new ClusterNetwork(), ClusterNetwork, 'new ClusterNetwork({...})');
     const storage = requireInstance(at('storage'), props.storage ?? PlatformStorage.seaweedFS(), PlatformStorage, 'PlatformStorage.seaweedFS() or PlatformStorage.existingBuckets({...})');
     const registry = requireInstance(at('registry'), props.registry ?? PlatformRegistry.harbor(), PlatformRegistry, 'PlatformRegistry.harbor() or PlatformRegistry.existing({...})');
@@ -365,7 +366,7 @@ export class ModelPlatform extends Construct {
     }
 
     this.charts = charts;
-    if (props.syncWaves ?? true) {
+    if (optionalBoolean(at('syncWaves'), props.syncWaves, true)) {
       // At synth, so objects added to the charts after construction get their wave too.
       this.node.addValidation({ validate: () => applySyncWaves(this.charts) });
     }

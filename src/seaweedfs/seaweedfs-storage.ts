@@ -17,13 +17,14 @@ import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
 import { ComputeResources } from '../core/compute-resources';
 import { propError } from '../core/errors';
 import { GeneratedValue } from '../core/generated-value';
+import { requireImageTag } from '../core/image-reference';
 import { ImageCatalog, PlatformImage } from '../core/images';
 import { ensureNamespace } from '../core/names';
 import { resourceRequirements } from '../core/pod-security';
 import { S3Bucket, S3Credentials } from '../core/s3-bucket';
 import { seaweedFSRelease } from '../core/seaweedfs-release';
 import { SecretBootstrap } from '../core/secret-bootstrap';
-import { optionalBoolean, parseByteQuantity, PropContext, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
+import { optionalBoolean, optionalInstance, parseByteQuantity, PropContext, rejectNullProps, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
 
 const CONSTRUCT = 'SeaweedFSStorage';
 
@@ -258,17 +259,18 @@ export class SeaweedFSStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: SeaweedFSStorageProps = {}) {
     super(scope, id);
+    rejectNullProps('SeaweedFSStorage', props);
     const at = (prop: string): PropContext => ({ construct: CONSTRUCT, prop });
 
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'seaweedfs');
     this.name = requireDns1035Label(at('name'), props.name ?? 'seaweedfs', MAX_NAME_LENGTH);
-    this.version = requireNonEmpty(at('version'), props.version ?? PlatformImage.SEAWEEDFS.tag, PlatformImage.SEAWEEDFS.tag);
-    const images = props.images ?? new ImageCatalog();
-    this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
+    this.version = requireImageTag(at('version'), props.version ?? PlatformImage.SEAWEEDFS.tag, PlatformImage.SEAWEEDFS.tag);
     if (seaweedFSRelease(this.version) === undefined) {
       // Buckets carry the release, so consumers can check what their clients send against it.
       throw propError({ ...at('version'), value: this.version, allowed: 'a SeaweedFS release tag MAJOR.MINOR, optionally with an image variant (e.g. "3.73" or "3.73_large_disk")', fix: `use e.g. "${PlatformImage.SEAWEEDFS.tag}"` });
     }
+    const images = optionalInstance({ construct: 'SeaweedFSStorage', prop: 'images' }, props.images, ImageCatalog, 'new ImageCatalog({...})') ?? new ImageCatalog();
+    this.image = images.resolve(PlatformImage.SEAWEEDFS, this.version);
 
     let storageClassName: string | undefined;
     if (props.storageClassName !== undefined) {

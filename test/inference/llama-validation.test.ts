@@ -62,10 +62,10 @@ describe('LlamaInferenceService rejects bad props with a propError', () => {
 
   test('malformed GPU resource name, toleration or node selector', () => {
     expectError(() => construct({ gpu: { count: 1, resourceName: 'gpu' } }), 'gpu.resourceName', '"gpu"');
-    expectError(() => construct({ gpu: { count: 1, tolerations: [{ key: 'gpu', operator: 'Maybe' }] } }), 'gpu.tolerations[0]', '"Maybe"');
-    expectError(() => construct({ gpu: { count: 1, tolerations: [{ key: 'gpu', operator: 'Exists', value: 'x' }] } }), 'gpu.tolerations[0]', '"x"');
-    expectError(() => construct({ gpu: { count: 1, tolerations: [{ key: 'gpu', effect: 'NoRun' }] } }), 'gpu.tolerations[0]', '"NoRun"');
-    expectError(() => construct({ gpu: { count: 1, nodeSelector: { 'bad key!': 'x' } } }), 'gpu.nodeSelector', '{"bad key!":"x"}');
+    expectError(() => construct({ gpu: { count: 1, tolerations: [{ key: 'gpu', operator: 'Maybe' }] } }), 'gpu.tolerations[0].operator', '"Maybe"');
+    expectError(() => construct({ gpu: { count: 1, tolerations: [{ key: 'gpu', operator: 'Exists', value: 'x' }] } }), 'gpu.tolerations[0].value', '"x"');
+    expectError(() => construct({ gpu: { count: 1, tolerations: [{ key: 'gpu', effect: 'NoRun' }] } }), 'gpu.tolerations[0].effect', '"NoRun"');
+    expectError(() => construct({ gpu: { count: 1, nodeSelector: { 'bad key!': 'x' } } }), 'gpu.nodeSelector.bad key!', '"bad key!"');
   });
 
   test('a cache smaller than the model needs suggests the minimum', () => {

@@ -99,9 +99,9 @@ describe('SeaweedFSStorage rejects bad props with a propError', () => {
     expectNames(propErrorOf(() => storage.addBucket('velero', { consumerNamespace: 'Velero' })), 'addBucket("velero").consumerNamespace', '"Velero"');
   });
 
-  test('a moving image tag is refused by the image catalog', () => {
+  test('a moving image tag is refused as a version', () => {
     const error = propErrorOf(() => construct({ version: 'latest' }));
-    expect(error.construct).toBe('ImageCatalog');
+    expect([error.construct, error.prop]).toEqual(['SeaweedFSStorage', 'version']);
     expect(error.message).toContain('"latest"');
   });
 });

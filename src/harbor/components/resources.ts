@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { ComputeResources } from '../../core/compute-resources';
 import { Wire } from '../../core/kube-object';
 import { ComponentResourceDefaults, resourceRequirements } from '../../core/pod-security';
-import { PropContext } from '../../core/validate';
+import { PropContext, requirePlainObject } from '../../core/validate';
 
 /** CPU and memory of each Harbor container; every field left out takes the component's default. */
 export interface HarborComponentResources {
@@ -92,6 +92,7 @@ const DEFAULTS: { [K in keyof Required<HarborComponentResources>]: ComponentReso
  * @jsii ignore (internal: not part of the jsii surface)
  */
 export function resolveComponentResources(ctx: PropContext, given: HarborComponentResources | undefined): ResolvedResources {
+  if (given !== undefined) requirePlainObject(ctx, given, "{ core: { memoryLimit: '1Gi' } }");
   const resolved: Record<string, Wire<k8s.ResourceRequirements>> = {};
   for (const [component, defaults] of Object.entries(DEFAULTS)) {
     resolved[component] = resourceRequirements(

@@ -1,5 +1,5 @@
-import { propError } from '../core/errors';
-import { PropContext } from '../core/validate';
+import { propError } from './errors';
+import { PropContext } from './validate';
 
 /**
  * Velero durations are Go `time.Duration` strings (`metav1.Duration` in the CRDs, `time.Duration`
@@ -57,6 +57,24 @@ export function requirePositiveDuration(ctx: PropContext, value: string, example
       value,
       allowed: `a positive Go duration such as "${example}" (numbers with units h, m, s, ms; e.g. "72h0m0s", "720h", "1h30m")`,
       fix: nanos !== undefined && nanos < 0n ? 'remove the minus sign: durations cannot be negative' : `write the duration as Velero does, e.g. "${example}"`,
+    });
+  }
+  return value;
+}
+
+/**
+ * Validates a Go duration of at least `minimum` (nanoseconds); returns it unchanged.
+ *
+ * @param reason why shorter durations are refused, shown in the error
+ */
+export function requireDurationAtLeast(ctx: PropContext, value: string, minimum: bigint, example: string, reason: string): string {
+  requirePositiveDuration(ctx, value, example);
+  if (parseGoDuration(value)! < minimum) {
+    throw propError({
+      ...ctx,
+      value,
+      allowed: `a Go duration of at least ${formatGoDuration(minimum)} (${reason})`,
+      fix: `use e.g. "${example}"`,
     });
   }
   return value;
