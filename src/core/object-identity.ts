@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { propError } from './errors';
 
 /**
  * Kinds without a namespace: two of them clash on group, kind and name alone
@@ -44,9 +45,14 @@ function duplicateObjectErrors(root: IConstruct): string[] {
       first.set(key, construct);
       continue;
     }
-    errors.push(`two objects are ${describe(construct)}: one from ${creator(earlier)} (${earlier.node.path}), one from ${creator(construct)} `
-      + `(${construct.node.path}); the API server would keep only the one applied last. Fix: rename one of them `
-      + '(the name of a service, model, robot or bucket you chose) or move it to another namespace');
+    errors.push(propError({
+      construct: creator(construct).kind,
+      prop: 'metadata.name',
+      value: describe(construct),
+      allowed: `an object identity (API group, kind, namespace, name) no other object has: ${creator(earlier).text} (${earlier.node.path}) `
+        + `and ${creator(construct).text} (${construct.node.path}) both create it, and the API server would keep only the one applied last`,
+      fix: 'rename one of them (the name of a service, model, robot or bucket you chose) or move it to another namespace',
+    }).message);
   }
   return errors;
 }
@@ -69,10 +75,10 @@ function describe(object: ApiObject): string {
   return `${object.kind} ${where}${name} (${object.apiVersion})`;
 }
 
-/** The nearest library construct above the object, else its chart. */
-function creator(object: ApiObject): string {
+/** The nearest library construct above the object, else its chart: its class and how errors name it. */
+function creator(object: ApiObject): { kind: string; text: string } {
   for (let scope: IConstruct | undefined = object.node.scope; scope; scope = scope.node.scope) {
-    if (LIBRARY_CONSTRUCTS.has(scope.constructor.name)) return `${scope.constructor.name} '${scope.node.path}'`;
+    if (LIBRARY_CONSTRUCTS.has(scope.constructor.name)) return { kind: scope.constructor.name, text: `${scope.constructor.name} '${scope.node.path}'` };
   }
-  return `chart '${Chart.of(object).node.path}'`;
+  return { kind: 'Chart', text: `chart '${Chart.of(object).node.path}'` };
 }

@@ -14,7 +14,7 @@ import {
   servedModelPath,
 } from './model-cache';
 import { CacheAccessMode, ModelCacheOptions } from './model-cache-options';
-import { ensureDefaultDeny, serverPolicy } from './network-policies';
+import { DEFAULT_DENY_NAME, ensureDefaultDeny, serverPolicy } from './network-policies';
 import { resolveStartupSeconds, serverProbes } from './probes';
 import { API_KEY_ENV, defaultPromptCacheMib, defaultThreads, serverArgs, validateExtraArgs } from './server-args';
 import { ClusterNetwork, resolveClusterNetwork } from '../core/cluster-network';
@@ -305,6 +305,10 @@ export class LlamaInferenceService extends Construct {
     this.model = props.model;
     this.namespace = requireDnsLabel(at('namespace'), props.namespace ?? 'ai-inference');
     this.name = requireDns1035Label(at('name'), props.name ?? 'llama', MAX_NAME_LENGTH);
+    if (this.name === DEFAULT_DENY_NAME) {
+      // The server's NetworkPolicy carries the service name; this one is the namespace's default-deny.
+      throw propError({ ...at('name'), value: this.name, allowed: `a name other than "${DEFAULT_DENY_NAME}" (the namespace's default-deny NetworkPolicy has it)`, fix: 'pick another name, e.g. "llama"' });
+    }
     const replicas = requireInteger(at('replicas'), props.replicas ?? 1, 1, 100);
     const contextSize = positiveInteger(at('contextSize'), props.contextSize ?? 2048, 'a context size in tokens such as 2048');
     const parallel = positiveInteger(at('parallel'), props.parallel ?? 1, 'a slot count such as 1 or 4');

@@ -25,15 +25,16 @@ function synthError(chart: any): string {
 }
 
 describe('two objects with one identity are refused at synth, naming both constructs', () => {
-  test("a service named default-deny would replace the namespace's default-deny NetworkPolicy", () => {
+  test("the user's NetworkPolicy named default-deny would replace the inference namespace's default-deny (a service of that name is refused at construction)", () => {
     const chart = Testing.chart();
     llama(chart, 'chat', 'ai-inference');
-    llama(chart, 'deny', 'ai-inference', 'default-deny');
+    new ApiObject(chart, 'mine', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'ai-inference' }, spec: { podSelector: {} } });
     const message = synthError(chart);
-    expect(message).toContain('two objects are NetworkPolicy ai-inference/default-deny (networking.k8s.io/v1)');
+    expect(message).toContain('Chart \'metadata.name\': got "NetworkPolicy ai-inference/default-deny (networking.k8s.io/v1)"');
     expect(message).toContain("LlamaInferenceService 'test/chat'");
-    expect(message).toContain("LlamaInferenceService 'test/deny'");
+    expect(message).toContain("chart 'test'");
     expect(message).toContain('Fix: rename one of them');
+    expect(() => llama(Testing.chart(), 'deny', 'ai-inference', 'default-deny')).toThrow(/LlamaInferenceService 'name': got "default-deny"/);
   });
 
   test("a service named harbor in Harbor's namespace would replace Harbor's entry Service", () => {
@@ -41,7 +42,7 @@ describe('two objects with one identity are refused at synth, naming both constr
     new HarborModelRegistry(chart, 'harbor');
     llama(chart, 'llama', 'harbor', 'harbor');
     const message = synthError(chart);
-    expect(message).toMatch(/two objects are Service harbor\/harbor \(v1\): one from HarborModelRegistry 'test\/harbor' .*one from LlamaInferenceService 'test\/llama'/);
+    expect(message).toMatch(/got "Service harbor\/harbor \(v1\)", expected .*HarborModelRegistry 'test\/harbor' .* and LlamaInferenceService 'test\/llama' .*both create it/);
   });
 
   test("the user's own object clashing with a library object, in another chart", () => {
@@ -50,7 +51,7 @@ describe('two objects with one identity are refused at synth, naming both constr
     new SeaweedFSStorage(storageChart, 'storage');
     const mine = new Chart(app, 'mine');
     new ApiObject(mine, 'scripts', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'seaweedfs-scripts', namespace: 'seaweedfs' } });
-    expect(synthError(mine)).toMatch(/two objects are ConfigMap seaweedfs\/seaweedfs-scripts \(v1\): one from SeaweedFSStorage 'storage-chart\/storage' .*one from chart 'mine'/);
+    expect(synthError(mine)).toMatch(/Chart 'metadata.name': got "ConfigMap seaweedfs\/seaweedfs-scripts \(v1\)", expected .*SeaweedFSStorage 'storage-chart\/storage' .* and chart 'mine' .*both create it/);
   });
 
   test('same name in another namespace, another kind or another API group is no clash; one Namespace per name', () => {

@@ -172,3 +172,8 @@ describe('names the library derives fit whatever the user was allowed to give', 
     for (const job of jobs) expect(job.metadata.name.length).toBeLessThanOrEqual(63);
   });
 });
+
+test('LlamaInferenceService name default-deny is refused at construction (its NetworkPolicy would replace the default-deny one)', () => {
+  const error = propErrorOf(() => new LlamaInferenceService(Testing.chart(), 'llama', { model: MODEL, cache: { size: '2Gi' }, name: 'default-deny' }));
+  expectPropError(error, 'LlamaInferenceService', 'name', '"default-deny"');
+});

@@ -1,5 +1,5 @@
-import { isGoCidr, isImageReference, isLabelValue, isQualifiedName, lintManifests } from './lint';
 import { Testing } from 'cdk8s';
+import { isGoCidr, isImageReference, isLabelValue, isQualifiedName, lintManifests } from './lint';
 import { buildExamplePlatform } from '../../examples/platform';
 
 describe('lintManifests: what the API server checks beyond the schemas', () => {
