@@ -127,7 +127,8 @@ export function compilerOptions(): ts.CompilerOptions {
  * other module at the repository's node_modules (the same instances the library uses).
  */
 export function runnable(program: Program): string {
-  const js = ts.transpileModule(program.source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true } }).outputText;
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true };
+  const js = ts.transpileModule(program.source, { compilerOptions }).outputText;
   return js.replace(/require\("([^"]+)"\)/g, (_, specifier: string) => {
     const resolved = specifier === 'cnai-model-platform' ? path.join(ROOT, 'src', 'index.ts')
       : specifier === 'cnai-model-platform/pulumi' ? path.join(ROOT, 'src', 'pulumi', 'index.ts')
