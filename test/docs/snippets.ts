@@ -127,8 +127,8 @@ export function compilerOptions(): ts.CompilerOptions {
  * other module at the repository's node_modules (the same instances the library uses).
  */
 export function runnable(program: Program): string {
-  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true };
-  const js = ts.transpileModule(program.source, { compilerOptions }).outputText;
+  const commonJs = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true };
+  const js = ts.transpileModule(program.source, { compilerOptions: commonJs }).outputText;
   return js.replace(/require\("([^"]+)"\)/g, (_, specifier: string) => {
     const resolved = specifier === 'cnai-model-platform' ? path.join(ROOT, 'src', 'index.ts')
       : specifier === 'cnai-model-platform/pulumi' ? path.join(ROOT, 'src', 'pulumi', 'index.ts')
