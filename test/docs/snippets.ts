@@ -93,25 +93,31 @@ function joinBlocks(blocks: CodeBlock[]): string {
   return `${header.join('\n')}\n\n${bodies.join('\n\n')}\n`;
 }
 
-/** The programs' compiler options: the repository's strictness, the package names resolved to src/. */
+/**
+ * The compiler options of a new cdk8s project (`cdk8s init typescript-app`, cdk8s-cli 2.207.60:
+ * its tsconfig.json, TypeScript 5.9), so a block copied into its `main.ts` compiles there too; the
+ * package names resolve to src/.
+ */
 export function compilerOptions(): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    },
-  });
-  if (!parsed) throw new Error('cannot read tsconfig.json');
   return {
-    ...parsed.options,
+    alwaysStrict: true,
+    experimentalDecorators: true,
+    lib: ['lib.es2016.d.ts'],
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    noFallthroughCasesInSwitch: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noImplicitThis: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    resolveJsonModule: true,
     strict: true,
-    // Documentation declares values to show them (a reference, a robot) without using each one.
-    noUnusedLocals: false,
-    noUnusedParameters: false,
-    rootDir: undefined,
-    outDir: undefined,
-    declaration: false,
+    strictNullChecks: true,
+    strictPropertyInitialization: true,
+    target: ts.ScriptTarget.ES2017,
     noEmit: true,
+    ignoreDeprecations: '6.0',
     types: ['node'],
     typeRoots: [path.join(ROOT, 'node_modules', '@types')],
     paths: {

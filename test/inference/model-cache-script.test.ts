@@ -644,7 +644,9 @@ describe.each(shells.map((s) => [s.name, s] as const))('model-cache.sh under %s'
 });
 
 const orasImage = shells.find((s) => s.name === 'oras-image');
-(orasImage ? describe : describe.skip)('model-cache.sh in the ORAS image without flock', () => {
+/** Why the ORAS-image blocks do not run, in their titles (the reason is also printed above). */
+const orasImageSkip = orasImage ? '' : ` (skipped: ${skipped.find((reason) => reason.startsWith('oras-image')) ?? 'no ORAS-image shell'})`;
+(orasImage ? describe : describe.skip)(`model-cache.sh in the ORAS image without flock${orasImageSkip}`, () => {
   test('a killed pull leaves its partial file in tmp/ (not removed without the lock) but never served; the rerun recovers', () => {
     const s = new Scenario(withoutTool(orasImage!, 'flock'));
     const a = s.pushModel('v1', WEIGHTS_A);
@@ -659,7 +661,7 @@ const orasImage = shells.find((s) => s.name === 'oras-image');
   });
 });
 
-(orasImage ? describe : describe.skip)('model-cache.sh in the ORAS image without timeout', () => {
+(orasImage ? describe : describe.skip)(`model-cache.sh in the ORAS image without timeout${orasImageSkip}`, () => {
   test('refuses to start: every registry call must be time-limited', () => {
     const s = new Scenario(withoutTool(orasImage!, 'timeout'));
     const a = s.pushModel('v1', WEIGHTS_A);

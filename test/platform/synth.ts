@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { ModelFormat, ModelPlatform, ModelPlatformProps, ModelSource, PlatformModel, Quantization } from '../../src';
-import { VELERO_CRD_DIR, expectValidManifests } from '../validation';
+import { formatIssues, validateWithVeleroCrds } from '../validation';
 
 /** A platform in a fresh App, with every object of its charts in apply order. */
 export function synthPlatform(props: ModelPlatformProps = {}): { app: App; platform: ModelPlatform; objects: any[] } {
@@ -16,11 +16,8 @@ export function synthPlatform(props: ModelPlatformProps = {}): { app: App; platf
  */
 export function expectAllValid(objects: any[]): void {
   expect(objects.length).toBeGreaterThan(0);
-  if (VELERO_CRD_DIR) {
-    expectValidManifests(objects, { crdSchemaDirs: [VELERO_CRD_DIR] });
-  } else {
-    expectValidManifests(objects.filter((o) => o.apiVersion !== 'velero.io/v1'));
-  }
+  const issues = validateWithVeleroCrds(objects);
+  if (issues.length > 0) throw new Error(`${issues.length} manifest validation issue(s) in ${objects.length} object(s):\n${formatIssues(issues)}`);
 }
 
 /** An imported GGUF model (made-up file facts; nothing is downloaded at synth). */

@@ -6,7 +6,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { PropValidationError } from '../../src/core/errors';
-import { VELERO_CRD_DIR, formatIssues, validateManifests } from '../validation';
+import { formatIssues, validateWithVeleroCrds } from '../validation';
 import { lintManifests } from '../validation/lint';
 
 /** Fixed seed and bounded runs: the same cases every time, a few seconds per construct. */
@@ -121,7 +121,6 @@ export function refusedOrValid(build: (chart: Chart) => void): void {
     throw new Error(`not our error format: ${(error as Error)?.stack ?? message}`);
   }
   outcomes.synthesized++;
-  const checked = VELERO_CRD_DIR ? objects : objects.filter((o) => o.apiVersion !== 'velero.io/v1');
-  const issues = [...validateManifests(checked, VELERO_CRD_DIR ? { crdSchemaDirs: [VELERO_CRD_DIR] } : {}), ...lintManifests(objects)];
+  const issues = [...validateWithVeleroCrds(objects), ...lintManifests(objects)];
   if (issues.length > 0) throw new Error(`accepted, but ${issues.length} issue(s):\n${formatIssues(issues)}`);
 }
