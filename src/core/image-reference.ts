@@ -69,15 +69,17 @@ export function tagProblem(tag: unknown): string | undefined {
   return TAG.test(tag) ? undefined : `tag "${tag}" must be 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"`;
 }
 
+/** `name[:tag]` and the digest after the first "@", if there is one. */
+export function splitDigest(reference: string): { rest: string; digest?: string } {
+  const at = reference.indexOf('@');
+  return at < 0 ? { rest: reference } : { rest: reference.slice(0, at), digest: reference.slice(at + 1) };
+}
+
 /** The parts of `reference`, or a string saying why the distribution grammar refuses it. */
 export function parseImageReference(reference: unknown): ImageReferenceParts | string {
   if (typeof reference !== 'string' || reference.length === 0) return 'not a non-empty string';
-  let rest = reference;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
+  let { rest, digest } = splitDigest(reference);
+  if (digest !== undefined) {
     const match = /^([a-z0-9]+)[:]([0-9a-f]+)$/.exec(digest);
     if (!match || DIGEST_HEX_LENGTH[match[1]] !== match[2].length) {
       return `digest "${digest}" must be sha256:<64 lowercase hex digits> (or sha384/sha512)`;

@@ -1,4 +1,5 @@
 import { propError } from './errors';
+import { splitDigest } from './image-reference';
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const REGISTRY = new RegExp(`^(?:localhost|${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+|\\[[0-9a-fA-F:]+\\]|${DOMAIN_COMPONENT})(?::[0-9]{1,5})?$`);
@@ -47,13 +48,7 @@ export class ModelReference {
     if (typeof reference !== 'string' || reference.trim() === '') {
       throw fail('a reference "registry/repository:tag" or "registry/repository@sha256:<64 hex>"', 'pass e.g. "harbor.example.com/ml-models/tinyllama-oras:v1.0.0-gguf"');
     }
-    let rest = reference;
-    let digest: string | undefined;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-      digest = rest.slice(at + 1);
-      rest = rest.slice(0, at);
-    }
+    const { rest, digest } = splitDigest(reference);
     const slash = rest.indexOf('/');
     if (slash < 0) {
       throw fail('a registry host before the first "/"', 'prefix the repository with the registry, e.g. "harbor.example.com/ml-models/model:v1"');
