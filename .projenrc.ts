@@ -35,6 +35,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@pulumi/kubernetes@^4.18.0',
   ],
 
+  // jsii languages, named as cdk8s names its own packages (cdk8s / cdk8s-plus-30 on PyPI, org.cdk8s on Maven).
+  publishToPypi: { distName: 'cnai-model-platform', module: 'cnai_model_platform' },
+  publishToMaven: { javaPackage: 'io.github.cnai_model_platform', mavenGroupId: 'io.github.cnai-model-platform', mavenArtifactId: 'cnai-model-platform' },
+  publishToGo: { moduleName: 'github.com/cnai-model-platform/cnai-model-platform-go', packageName: 'cnaimodelplatform' },
+  publishToNuget: { dotNetNamespace: 'CnaiModelPlatform', packageId: 'CnaiModelPlatform' },
+
   // No hosted CI here: .ci/run runs the README's test command.
   github: false,
   // jsii-pacmak writes packages here so that `dist/` holds only synthesized manifests.
