@@ -45,12 +45,13 @@ function duplicateObjectErrors(root: IConstruct): string[] {
       first.set(key, construct);
       continue;
     }
+    const [before, after] = [creator(earlier), creator(construct)];
     errors.push(propError({
-      construct: creator(construct).kind,
+      construct: after.kind,
       prop: 'metadata.name',
       value: describe(construct),
-      allowed: `an object identity (API group, kind, namespace, name) no other object has: ${creator(earlier).text} (${earlier.node.path}) `
-        + `and ${creator(construct).text} (${construct.node.path}) both create it, and the API server would keep only the one applied last`,
+      allowed: `an object identity (API group, kind, namespace, name) no other object has: ${before.text} (${earlier.node.path}) `
+        + `and ${after.text} (${construct.node.path}) both create it, and the API server would keep only the one applied last`,
       fix: 'rename one of them (the name of a service, model, robot or bucket you chose) or move it to another namespace',
     }).message);
   }

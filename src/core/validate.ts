@@ -25,20 +25,18 @@ export function requireDnsLabel(ctx: PropContext, value: string, maxLength = 63)
   return value;
 }
 
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * An RFC 1035 label: what the API server accepts as a Service name (an RFC 1123 label that starts
  * with a letter). Props that name Services use it, so `7b` is refused here, not by the cluster.
  */
 export function requireDns1035Label(ctx: PropContext, value: string, maxLength = 63): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS_1035_LABEL.test(value)) {
-    const suggestion = suggestDnsLabel(value, maxLength);
+  requireDnsLabel(ctx, value, maxLength);
+  if (!/^[a-z]/.test(value)) {
     throw propError({
       ...ctx,
       value,
-      allowed: `an RFC 1035 label (it names a Service): 1-${maxLength} lowercase letters, digits or '-', starting with a letter and ending with a letter or digit`,
-      fix: `use a name such as "${/^[a-z]/.test(suggestion) ? suggestion : `m-${suggestion}`.slice(0, maxLength).replace(/-+$/, '')}"`,
+      allowed: `an RFC 1035 label (it names a Service): an RFC 1123 label of at most ${maxLength} characters, starting with a letter`,
+      fix: `use a name such as "${`m-${value}`.slice(0, maxLength).replace(/-+$/, '')}"`,
     });
   }
   return value;
