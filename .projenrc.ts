@@ -13,8 +13,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   projenrcTs: true,
   minNodeVersion: '20.16.0',
 
-  // Versions known to work together on Node 20 + npm 11 (../shared/reference/toolchain.md).
-  cdk8sVersion: '2.70.0',
+  // Versions known to work together on Node 20 + npm 11. cdk8s 2.70.7: the oldest 2.70 release that PyPI, Maven Central
+  // and the Go module proxy all serve (cdk8s-plus-30 2.4.10's Go module requires it as well).
+  cdk8sVersion: '2.70.7',
   constructsVersion: '10.4.2',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
@@ -137,5 +138,18 @@ project.addTask('test:e2e', {
   ],
 });
 project.eslint?.allowDevDeps('examples/**');
+
+// jsii languages. No .NET SDK can be installed on our build machines: package:dotnet stays for those who
+// have one, and package-all builds the languages that are built and tested here.
+project.tasks.tryFind('package-all')?.reset();
+for (const language of ['js', 'java', 'python', 'go']) project.tasks.tryFind('package-all')?.spawn(project.tasks.tryFind(`package:${language}`)!);
+project.addTask('test:languages', {
+  description: 'The demo platform from the Python, Java and Go packages (examples/python, examples/java, examples/go) must be byte-identical to npm run synth; builds the packages first',
+  steps: [
+    { spawn: 'compile' },
+    { spawn: 'package-all' },
+    { exec: 'build-tools/language-smoke/run.sh' },
+  ],
+});
 
 project.synth();
