@@ -66,11 +66,22 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       modulePathIgnorePatterns: ['<rootDir>/examples/pulumi/node_modules/'],
     },
   },
-  gitignore: ['/dist-packages/', '/.jsii.tabl.json', '/examples/dist/', '/examples/pulumi/node_modules/'],
+  gitignore: ['/dist-packages/', '/.jsii.tabl.json', '/examples/dist/', '/examples/pulumi/node_modules/', '/examples/java/target/'],
 });
 
 // jsii 6 prints an end-of-life banner on Node 20 for every command.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// Java: Maven Central as reached here does not serve org.cdk8s:cdk8s-plus-30 (a peer dependency), so its jar
+// is built once with jsii-pacmak from node_modules/cdk8s-plus-30 into ~/.cache (java-deps.sh) and added
+// to the build as a Maven repository (maven-settings.xml, passed as global settings: pacmak passes its
+// own user settings). The published pom is unchanged: it still names org.cdk8s:cdk8s-plus-30 from Central.
+// Maven's downloads are kept in the same cache instead of a new temporary repository per run.
+project.tasks.tryFind('package:java')?.reset('build-tools/language-smoke/java-deps.sh');
+project.tasks.tryFind('package:java')?.exec(
+  'jsii-pacmak -v --target java --maven-local-repository=$HOME/.cache/cnai-model-platform/languages/java/m2 ' +
+  '--mvn-global-settings=$(pwd)/build-tools/language-smoke/maven-settings.xml',
+);
 
 // Scripts that run in containers (.sh, .py) are read from next to their module at synth time; ship them in lib/.
 project.compileTask.exec('node build-tools/copy-container-scripts.js');
