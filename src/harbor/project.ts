@@ -17,11 +17,12 @@ export enum VulnerabilitySeverity {
 /** Options for a Harbor project (`HarborModelRegistry.addProject`). */
 export interface HarborProjectOptions {
   /**
-   * Anyone may pull from the project without logging in.
+   * Anyone may pull from the project without logging in (Harbor's "public" project; named so because
+   * `public` is a reserved word in Java and C#).
    *
    * @default false
    */
-  readonly public?: boolean;
+  readonly publicRead?: boolean;
 
   /**
    * Storage quota, a Kubernetes quantity such as `100Gi`, sent to Harbor in bytes. Enforced on
@@ -168,7 +169,7 @@ export class HarborProject {
     this.entryPodLabels = { ...(endpoint?.entryPodLabels ?? {}) };
     this.ingressControllerNamespace = endpoint?.ingressControllerNamespace;
     this.robotFactory = robotFactory;
-    this.isPublic = requireBoolean(ctx('public'), options.public, false);
+    this.isPublic = requireBoolean(ctx('publicRead'), options.publicRead, false);
     this.autoScan = requireBoolean(ctx('autoScan'), options.autoScan, true);
     this.preventVulnerable = requireBoolean(ctx('preventVulnerable'), options.preventVulnerable, false);
     this.severity = requireEnumValue(ctx('severity'), options.severity ?? VulnerabilitySeverity.HIGH, Object.values(VulnerabilitySeverity), 'VulnerabilitySeverity.HIGH');

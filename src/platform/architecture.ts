@@ -31,7 +31,7 @@ export function renderArchitectureMarkdown(platform: ModelPlatform): string {
     return id;
   };
   for (const link of platform.links) {
-    lines.push(`  ${nodeFor(link.from)} -->|"${escape(link.description)}"| ${nodeFor(link.to)}`);
+    lines.push(`  ${nodeFor(link.consumer)} -->|"${escape(link.description)}"| ${nodeFor(link.provider)}`);
   }
 
   const table = ['| # | Chart | Objects | Images |', '|---|---|---|---|'];

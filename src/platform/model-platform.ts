@@ -125,10 +125,10 @@ export interface ModelPlatformProps {
 
 /** A wire between two components (for documentation and the architecture diagram). */
 export interface PlatformLink {
-  /** Construct path of the consumer. */
-  readonly from: string;
-  /** Construct path of what it uses. */
-  readonly to: string;
+  /** Construct path of the component that uses the other (named so, not `from`, which Python reserves). */
+  readonly consumer: string;
+  /** Construct path (or, outside the platform, the name) of what it uses. */
+  readonly provider: string;
   /** What flows, e.g. `pulls ml-models/tinyllama-oras:v1.0.0-gguf with robot$ml-models+inference-pull`. */
   readonly description: string;
 }
@@ -409,7 +409,7 @@ export class ModelPlatform extends Construct {
   }
 
   private link(from: Construct, to: Construct | string, description: string): void {
-    this.links.push({ from: from.node.path, to: typeof to === 'string' ? to : to.node.path, description });
+    this.links.push({ consumer: from.node.path, provider: typeof to === 'string' ? to : to.node.path, description });
   }
 }
 

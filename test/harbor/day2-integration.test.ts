@@ -39,7 +39,7 @@ describe('day-2 integration with HarborSetup', () => {
     expect(registry.projects).toEqual([]);
     const first = registry.addProject('ml-models');
     const setup = registry.setup;
-    registry.addProject('datasets', { public: true });
+    registry.addProject('datasets', { publicRead: true });
     expect(registry.setup).toBe(setup);
     expect(registry.projects).toEqual([first, expect.objectContaining({ name: 'datasets' })]);
     expect(setup!.namespace).toBe('registry');

@@ -70,7 +70,7 @@ function standardSpec(extra?: (setup: HarborSetup) => void): string {
   });
   models.addRobotAccount('puller', { permissions: [RobotPermission.PULL], namespaces: ['ai-inference', 'ml-jobs'] });
   models.addRobotAccount('pusher', { permissions: [RobotPermission.PUSH], namespaces: ['ml-import'], description: 'imports "models"' });
-  setup.addProject('scratch_space', { public: true, autoScan: false, preventVulnerable: true, severity: VulnerabilitySeverity.CRITICAL });
+  setup.addProject('scratch_space', { publicRead: true, autoScan: false, preventVulnerable: true, severity: VulnerabilitySeverity.CRITICAL });
   extra?.(setup);
   const cm = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'harbor-setup');
   return cm.data['setup.spec'];

@@ -59,7 +59,7 @@ describe('HarborProject', () => {
   test('options become string metadata, quota bytes, immutable rules and a retention policy', () => {
     const setup = newSetup();
     setup.addProject('team.models_v2', {
-      public: true,
+      publicRead: true,
       autoScan: false,
       preventVulnerable: true,
       severity: VulnerabilitySeverity.MEDIUM,
@@ -243,7 +243,7 @@ describe('input validation', () => {
   test('duplicate project', () => {
     const setup = newSetup();
     setup.addProject('ml-models');
-    const e = propErrorOf(() => setup.addProject('ml-models', { public: true }));
+    const e = propErrorOf(() => setup.addProject('ml-models', { publicRead: true }));
     expect(e.message).toContain("HarborModelRegistry 'projects.ml-models': got \"ml-models\", expected a project name not yet declared (declared: ml-models)");
     expect(setup.projects).toHaveLength(1);
   });
@@ -282,6 +282,6 @@ describe('input validation', () => {
     expect(propErrorOf(() => setup.addProject('p', { immutableTags: ['v[0-9]*'] })).message).toContain("'projects.p.immutableTags[0]': got \"v[0-9]*\", expected a doublestar pattern");
     expect(propErrorOf(() => setup.addProject('p', { immutableTags: ['v*', 'v*'] })).message).toContain("'projects.p.immutableTags[1]'");
     expect(propErrorOf(() => setup.addProject('p', { retention: { template: 'x' } as unknown as TagRetention })).message).toContain("'projects.p.retention'");
-    expect(propErrorOf(() => setup.addProject('p', { public: 'yes' as unknown as boolean })).message).toContain("'projects.p.public': got \"yes\", expected true or false");
+    expect(propErrorOf(() => setup.addProject('p', { publicRead: 'yes' as unknown as boolean })).message).toContain("'projects.p.publicRead': got \"yes\", expected true or false");
   });
 });
