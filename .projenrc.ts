@@ -154,6 +154,8 @@ project.eslint?.allowDevDeps('examples/**');
 // have one, and package-all builds the languages that are built and tested here.
 project.tasks.tryFind('package-all')?.reset();
 for (const language of ['js', 'java', 'python', 'go']) project.tasks.tryFind('package-all')?.spawn(project.tasks.tryFind(`package:${language}`)!);
+// API reference for Python users beside API.md (TypeScript).
+project.tasks.tryFind('docgen')?.exec('jsii-docgen -l python -o docs/api-python.md');
 project.addTask('test:languages', {
   description: 'The demo platform from the Python, Java and Go packages (examples/python, examples/java, examples/go) must be byte-identical to npm run synth; builds the packages first',
   steps: [
