@@ -6,11 +6,11 @@ import { standardLabels } from '../core/names';
  * pkg/restore/actions/pod_volume_restore_action.go).
  */
 export const VELERO = {
-  /** The server Deployment; the restore helper's image is read from the Deployment of this name. */
+  /** The server Deployment: the restore helper's image is read from the Deployment of this name. */
   serverName: 'velero',
-  /** The DaemonSet; data-mover pods are built from the DaemonSet of this name. */
+  /** The DaemonSet: data-mover pods are built from the DaemonSet of this name. */
   nodeAgentName: 'node-agent',
-  /** Volume of the node-agent holding the kubelet's pods directory; looked up by name. */
+  /** Volume of the node-agent holding the kubelet's pods directory: looked up by name. */
   hostPodsVolume: 'host-pods',
   /** ServiceAccount of the server and the node-agent (what `velero install` creates). */
   serviceAccount: 'velero',

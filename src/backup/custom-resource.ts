@@ -94,7 +94,7 @@ export function compact<T extends Record<string, unknown>>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** A list of namespaces (each an RFC 1123 label); undefined stays undefined. */
+/** A list of namespaces (each an RFC 1123 label): undefined stays undefined. */
 export function namespaceList(ctx: PropContext, values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
   if (!Array.isArray(values)) {
@@ -103,7 +103,7 @@ export function namespaceList(ctx: PropContext, values: string[] | undefined): s
   return values.map((ns, i) => requireDnsLabel({ construct: ctx.construct, prop: `${ctx.prop}[${i}]` }, ns));
 }
 
-/** A list of resource names such as `persistentvolumeclaims` or `deployments.apps`; undefined stays undefined. */
+/** A list of resource names such as `persistentvolumeclaims` or `deployments.apps`: undefined stays undefined. */
 export function resourceList(ctx: PropContext, values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
   if (!Array.isArray(values) || values.some((v) => typeof v !== 'string' || !/^(\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.test(v))) {
@@ -112,7 +112,7 @@ export function resourceList(ctx: PropContext, values: string[] | undefined): st
   return [...values];
 }
 
-/** A label selector from matchLabels; undefined stays undefined. */
+/** A label selector from matchLabels: undefined stays undefined. */
 export function labelSelector(ctx: PropContext, labels: { [key: string]: string } | undefined): { matchLabels: Record<string, string> } | undefined {
   if (labels === undefined) return undefined;
   return { matchLabels: requireLabels(ctx, labels, "{ 'app.kubernetes.io/name': 'llama' }", true) };

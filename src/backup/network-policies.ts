@@ -34,7 +34,7 @@ export function s3Rule(bucket: S3Bucket, s3EgressCidr: string): PolicyRule {
  * Default deny for the Velero namespace, DNS for every pod, and per role exactly the flows Velero
  * uses: the server, the node-agent, the data-mover pods (one per PodVolumeBackup/Restore, labelled
  * `velero.io/pod-volume-backup` / `velero.io/pod-volume-restore`) and the Kopia maintenance Jobs
- * (labelled `velero.io/repo-name`) all talk to the object store and the API server; metrics
+ * (labelled `velero.io/repo-name`) all talk to the object store and the API server: metrics
  * ingress only when asked for. The CRD Job and the secret bootstrap bring their own policies.
  */
 export function buildNetworkPolicies(scope: Construct, ctx: VeleroContext, options: VeleroPolicyOptions): void {

@@ -17,7 +17,7 @@ export enum VeleroLogLevel {
 }
 
 /**
- * Settings of a {@link VeleroKopiaBackup} install apart from where it stores backups (shared by
+ * Settings of a `VeleroKopiaBackup` install apart from where it stores backups (shared by
  * `VeleroKopiaBackupProps` and `ModelPlatform`).
  */
 export interface VeleroKopiaBackupOptions {
@@ -164,7 +164,7 @@ export interface VeleroKopiaBackupOptions {
   readonly credentialsWaitTimeout?: Duration;
 }
 
-/** Props for {@link VeleroKopiaBackup}. */
+/** Props for `VeleroKopiaBackup`. */
 export interface VeleroKopiaBackupProps extends VeleroKopiaBackupOptions {
   /**
    * Bucket for backups, e.g. `SeaweedFSStorage.addBucket('velero', { consumerNamespace: 'velero' })`.

@@ -48,7 +48,7 @@ export interface RestoreOptions {
   readonly existingResourcePolicy?: ExistingResourcePolicy;
 
   /**
-   * Restore persistent volumes (`spec.restorePVs`; with file-system backup their data comes back
+   * Restore persistent volumes (`spec.restorePVs`, with file-system backup their data comes back
    * through Kopia into re-provisioned volumes).
    * @default - true
    */

@@ -9,7 +9,7 @@ export interface NamespaceScheduleOptions extends BackupContentOptions {
   readonly cron: string;
 
   /**
-   * Name of the Schedule; its backups are named `<name>-<yyyyMMddHHmmss>`. At most 48 characters
+   * Name of the Schedule: its backups are named `<name>-<yyyyMMddHHmmss>`. At most 48 characters
    * so that backup names stay valid label values.
    * @default '<namespace>-schedule'
    */
@@ -44,7 +44,7 @@ export interface NamespaceScheduleOptions extends BackupContentOptions {
   readonly labels?: { [key: string]: string };
 
   /**
-   * Fields merged (recursively) into the Schedule's `spec` last; backup fields go under
+   * Fields merged (recursively) into the Schedule's `spec` last: backup fields go under
    * `template`, e.g. `{ template: { hooks: {...} } }`. Validated by tests against the CRD only.
    * @default - none
    */

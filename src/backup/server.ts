@@ -7,13 +7,13 @@ import { standardLabels } from '../core/names';
 
 /** Inputs of the server Deployment. */
 export interface ServerOptions {
-  /** `--features=` value (comma-joined; empty as the CLI writes it). */
+  /** `--features=` value (comma-joined, empty as the CLI writes it). */
   readonly features: readonly string[];
   readonly defaultVolumesToFsBackup: boolean;
   /** `--fs-backup-timeout`, already formatted as Go prints durations. */
   readonly fsBackupTimeout: string;
   readonly maintenanceConfigMap: string;
-  /** `--log-level`, appended after upstream's flags; undefined leaves the server default (info). */
+  /** `--log-level`, appended after upstream's flags: undefined leaves the server default (info). */
   readonly logLevel?: string;
   readonly resources: Wire<k8s.ResourceRequirements>;
   readonly pluginResources: Wire<k8s.ResourceRequirements>;
@@ -24,7 +24,7 @@ export interface ServerOptions {
 /**
  * The server's arguments in the order `velero install` writes them (pkg/install/deployment.go):
  * server, --features=, --default-volumes-to-fs-backup, --uploader-type, --fs-backup-timeout,
- * --repo-maintenance-job-configmap; flags upstream does not write come after them.
+ * --repo-maintenance-job-configmap: flags upstream does not write come after them.
  */
 export function serverArgs(options: ServerOptions): string[] {
   const args = ['server', `--features=${options.features.join(',')}`];

@@ -51,7 +51,7 @@ export function requireUsableBucket(bucket: S3Bucket, namespace: string): S3Buck
 }
 
 /**
- * velero-plugin-for-aws releases whose aws-sdk-go-v2 (s3 v1.97.3 in v1.14.1, v1.101.0 in v1.14.2;
+ * velero-plugin-for-aws releases whose aws-sdk-go-v2 (s3 v1.97.3 in v1.14.1, v1.101.0 in v1.14.2,
  * v1.14.0 still had v1.48.0) sends uploads over https as aws-chunked bodies with a checksum trailer
  * (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`), on the multipart path whatever `checksumAlgorithm` and the
  * `AWS_*_CHECKSUM_*` variables say (velero-io/velero#9951, #10543). Over http the SDK puts
@@ -59,7 +59,7 @@ export function requireUsableBucket(bucket: S3Bucket, namespace: string): S3Buck
  */
 export const TRAILER_PLUGIN_TAGS = ['v1.14.1', 'v1.14.2'];
 /**
- * First SeaweedFS release that decodes those bodies (seaweedfs/seaweedfs#6539, in 3.85; signed
+ * First SeaweedFS release that decodes those bodies (seaweedfs/seaweedfs#6539, in 3.85, signed
  * trailers followed in 4.02, #7623). Older releases store the framing inside the object, and Velero
  * later fails to read it (`gzip: invalid header`).
  */
@@ -137,7 +137,7 @@ export function buildBackupStorageLocation(target: CustomResourceTarget, options
   });
 }
 
-/** VolumeSnapshotLocation `default` (EBS snapshots through the aws plugin); only when snapshots are enabled. */
+/** VolumeSnapshotLocation `default` (EBS snapshots through the aws plugin): only when snapshots are enabled. */
 export function buildVolumeSnapshotLocation(target: CustomResourceTarget, region: string, dependsOn: readonly string[]): ApiObject {
   return veleroResource(target, {
     kind: 'VolumeSnapshotLocation',

@@ -16,7 +16,7 @@ import { PropContext, requireDnsLabel } from '../core/validate';
  *
  * With `defaultVolumesToFsBackup` (the default of `VeleroKopiaBackup`) every volume except
  * Secrets, ConfigMaps, projected tokens and hostPaths is backed up anyway; then use
- * {@link VolumeBackup.exclude} for scratch volumes (an `emptyDir` for `/tmp` would be backed up too).
+ * `VolumeBackup.exclude` for scratch volumes (an `emptyDir` for `/tmp` would be backed up too).
  */
 export class VolumeBackup {
   /** Opt-in annotation: comma-separated volume names to back up. */
@@ -65,7 +65,7 @@ export class VolumeBackup {
 
   /**
    * A copy of a pod template (L1 `k8s.PodTemplateSpec`) whose opt-in annotation also lists
-   * `volumeNames`; each must be a volume of the template. The spec is returned unchanged.
+   * `volumeNames`: each must be a volume of the template. The spec is returned unchanged.
    *
    * @param template the pod template
    * @param volumeNames pod-spec volume names

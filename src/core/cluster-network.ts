@@ -66,7 +66,7 @@ export class DnsServer {
   }
 }
 
-/** Props for {@link ClusterNetwork}. */
+/** Props for `ClusterNetwork`. */
 export interface ClusterNetworkProps {
   /**
    * Address ranges of the Kubernetes API server's endpoints (`kubectl get endpointslices -n default
@@ -182,7 +182,7 @@ function nonEmptyList<T>(ctx: PropContext, value: T[], what: string, fix: string
   return [...value];
 }
 
-/** Options of {@link apiServerOnlyPolicy}. */
+/** Options of `apiServerOnlyPolicy`. */
 export interface ApiServerOnlyPolicyOptions extends PolicyBaseOptions {
   /** Labels of the Job's pods. */
   readonly podSelector: Record<string, string>;

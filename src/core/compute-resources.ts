@@ -21,7 +21,7 @@ export interface ComputeResources {
    */
   readonly memoryRequest?: string;
   /**
-   * Memory ceiling; the container is OOM-killed above it, e.g. `"512Mi"`.
+   * Memory ceiling: the container is OOM-killed above it, e.g. `"512Mi"`.
    * @default - the component's default limit
    */
   readonly memoryLimit?: string;

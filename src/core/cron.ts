@@ -91,7 +91,7 @@ export function cronProblem(spec: string): string | undefined {
   return undefined;
 }
 
-/** Throws a propError unless `spec` is a schedule Velero accepts; returns it unchanged. */
+/** Throws a propError unless `spec` is a schedule Velero accepts: returns it unchanged. */
 export function requireCron(ctx: PropContext, spec: string): string {
   const problem = cronProblem(spec);
   if (problem) {

@@ -34,7 +34,7 @@ export class PropValidationError extends Error {
   }
 }
 
-/** Builds the error; `throw propError({...})` reads well at call sites. */
+/** Builds the error: `throw propError({...})` reads well at call sites. */
 export function propError(details: PropErrorDetails): PropValidationError {
   return new PropValidationError(details);
 }
@@ -58,7 +58,7 @@ export function describeValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** Class instances are named by their class (their JSON would be long and unhelpful); plain values as they are. */
+/** Class instances are named by their class (their JSON would be long and unhelpful): plain values as they are. */
 export function describeObject(value: unknown): unknown {
   const ctor = value !== null && typeof value === 'object' ? (value as object).constructor : undefined;
   return ctor !== undefined && ctor !== Object && ctor !== Array ? `a ${ctor.name}` : value;

@@ -8,7 +8,7 @@ import { PropContext, requireDnsSubdomain, requireInteger } from './validate';
  */
 export type GeneratorKind = 'random' | 'password' | 'htpasswd' | 'rsa' | 'cert' | 'awscreds';
 
-/** The parsed form of a {@link GeneratedValue}. Internal to the secret bootstrap. */
+/** The parsed form of a `GeneratedValue`. Internal to the secret bootstrap. */
 export interface GeneratorSpec {
   readonly kind: GeneratorKind;
   /** `random` and `password`: number of characters. */
@@ -38,7 +38,7 @@ const RSA_BITS = [2048, 3072, 4096];
 
 /**
  * User names go on an htpasswd line (`user:hash`) and into one whitespace-separated spec field,
- * so colons and whitespace are out; the rest keeps to characters every registry client accepts.
+ * so colons and whitespace are out: the rest keeps to characters every registry client accepts.
  */
 const HTPASSWD_USER = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,254}$/;
 
@@ -145,7 +145,7 @@ export class GeneratedValue {
 
   /**
    * An AWS shared-credentials file (the INI format of `~/.aws/credentials`) for the key pair held
-   * in two keys of ANOTHER Secret of the same namespace:
+   * in two keys of ANOTHER Secret of the same namespace (format below).
    *
    * ```
    * [default]

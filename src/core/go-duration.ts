@@ -48,7 +48,7 @@ export function parseGoDuration(text: string): bigint | undefined {
   return sign * total;
 }
 
-/** Validates a strictly positive Go duration; returns it unchanged (written to manifests as given). */
+/** Validates a strictly positive Go duration: returns it unchanged (written to manifests as given). */
 export function requirePositiveDuration(ctx: PropContext, value: string, example: string): string {
   const nanos = parseGoDuration(value);
   if (nanos === undefined || nanos <= 0n) {
@@ -63,7 +63,7 @@ export function requirePositiveDuration(ctx: PropContext, value: string, example
 }
 
 /**
- * Validates a Go duration of at least `minimum` (nanoseconds); returns it unchanged.
+ * Validates a Go duration of at least `minimum` (nanoseconds): returns it unchanged.
  *
  * @param reason why shorter durations are refused, shown in the error
  */

@@ -1,5 +1,5 @@
 /**
- * The facts of every catalog image (see {@link ImageContents}), read from the upstream Dockerfiles
+ * The facts of every catalog image (see `ImageContents`), read from the upstream Dockerfiles
  * and package specs at the pinned tags. Internal: users read them through `PlatformImage.contents`.
  */
 import { ExecutableProvider, ImageContents, ImageExecutable, ImageUser } from './image-contents';

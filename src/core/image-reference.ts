@@ -110,7 +110,7 @@ export function parseImageReference(reference: unknown): ImageReferenceParts | s
   return { domain, path, tag, digest };
 }
 
-/** An image reference the runtimes accept; returns it unchanged. */
+/** An image reference the runtimes accept: returns it unchanged. */
 export function requireImageReference(ctx: PropContext, reference: string, fix: string): string {
   const parsed = parseImageReference(reference);
   if (typeof parsed === 'string') {
@@ -119,7 +119,7 @@ export function requireImageReference(ctx: PropContext, reference: string, fix: 
   return reference;
 }
 
-/** An image tag (what a version prop becomes); returns it unchanged. */
+/** An image tag (what a version prop becomes): returns it unchanged. */
 export function requireImageTag(ctx: PropContext, tag: string, example: string): string {
   const problem = tagProblem(tag);
   if (problem) {

@@ -7,7 +7,7 @@ import { parseImageReference, requireImageReference, requireImageTag, requireReg
  * One container image the platform runs, pinned to an immutable release tag.
  *
  * Every image and tag of the library is declared here and nowhere else. Constructs ask an
- * {@link ImageCatalog} for the final reference so a registry mirror applies to all of them.
+ * `ImageCatalog` for the final reference so a registry mirror applies to all of them.
  * `contents` says what the platform relies on inside the image (user, entrypoint, executables):
  * a mirrored or rebuilt image must keep it.
  */
@@ -132,7 +132,7 @@ export class PlatformImage {
 /** The PATH container runtimes use when the image sets none. */
 const STANDARD_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-/** Options for {@link ImageCatalog}. */
+/** Options for `ImageCatalog`. */
 export interface ImageCatalogProps {
   /**
    * Registry (and optional path) that mirrors every upstream image, for air-gapped or mirrored

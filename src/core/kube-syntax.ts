@@ -112,7 +112,7 @@ export const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'
 /**
  * A list of tolerations, validated like the API server's validateTolerations: the key a qualified
  * name (absent only with `Exists`), operator `Exists` (no value) or `Equal` (a label value), effect
- * one of {@link TOLERATION_EFFECTS} or absent, `tolerationSeconds` only with `NoExecute`.
+ * one of `TOLERATION_EFFECTS` or absent, `tolerationSeconds` only with `NoExecute`.
  *
  * @param defaultOperator operator written when a toleration gives none
  */

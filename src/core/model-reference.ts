@@ -8,7 +8,7 @@ const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
-/** Parts of a {@link ModelReference}. */
+/** Parts of a `ModelReference`. */
 export interface ModelReferenceProps {
   /** Registry host with optional port, e.g. `harbor.example.com` or `harbor-core.harbor:80`. */
   readonly registry: string;

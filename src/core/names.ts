@@ -161,7 +161,7 @@ export function ensureNamespace(scope: IConstruct, name: string, labels: Record<
 /**
  * Makes sure namespace `name` exists before objects the library places in it without owning it
  * (a pull secret's Role, a readiness Role): the system namespaces exist on every cluster and are
- * left alone; any other is created (unlabelled) through {@link ensureNamespace}.
+ * left alone: any other is created (unlabelled) through `ensureNamespace`.
  */
 export function ensureForeignNamespace(scope: IConstruct, name: string): void {
   if (!SYSTEM_NAMESPACES.includes(name)) ensureNamespace(scope, name);

@@ -82,7 +82,7 @@ export interface PolicyRule {
 export interface RegistryEntry {
   /** Namespace of the entry pods. */
   readonly namespace: string;
-  /** Labels of the entry pods; empty selects every pod of the namespace. */
+  /** Labels of the entry pods: empty selects every pod of the namespace. */
   readonly podLabels: Record<string, string>;
   /** Container port of the entry pods (Services are DNAT'ed to pod ports before policies match). */
   readonly port: number;
@@ -116,9 +116,9 @@ export interface PolicyBaseOptions {
   readonly labels?: Record<string, string>;
 }
 
-/** Options for {@link allowPolicy}. */
+/** Options for `allowPolicy`. */
 export interface AllowPolicyOptions extends PolicyBaseOptions {
-  /** Labels of the pods the policy applies to; `{}` selects every pod of the namespace. */
+  /** Labels of the pods the policy applies to: `{}` selects every pod of the namespace. */
   readonly podSelector: Record<string, string>;
   /**
    * Allowed incoming flows. Left out: the policy says nothing about ingress. A function is called at
@@ -129,7 +129,7 @@ export interface AllowPolicyOptions extends PolicyBaseOptions {
   readonly egress?: PolicyRule[] | (() => PolicyRule[]);
 }
 
-/** Denies all ingress and egress for every pod of the namespace; allow policies then open flows. */
+/** Denies all ingress and egress for every pod of the namespace: allow policies then open flows. */
 export function defaultDenyPolicy(scope: Construct, id: string, options: PolicyBaseOptions): k8s.KubeNetworkPolicy {
   return kube(k8s.KubeNetworkPolicy, scope, id, {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
@@ -137,7 +137,7 @@ export function defaultDenyPolicy(scope: Construct, id: string, options: PolicyB
   });
 }
 
-/** Options for {@link dnsEgressPolicy}. */
+/** Options for `dnsEgressPolicy`. */
 export interface DnsEgressOptions extends PolicyBaseOptions {
   /**
    * Pods allowed to query DNS.

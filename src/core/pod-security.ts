@@ -63,7 +63,7 @@ export function resourceRequirements(
   };
 }
 
-/** Options for {@link restrictedPodSecurityContext}. */
+/** Options for `restrictedPodSecurityContext`. */
 export interface RestrictedPodOptions {
   /** UID the containers run as. Must not be 0. */
   readonly runAsUser: number;
@@ -95,10 +95,10 @@ export function restrictedPodSecurityContext(options: RestrictedPodOptions): Wir
   };
 }
 
-/** Options for {@link restrictedContainerSecurityContext}. */
+/** Options for `restrictedContainerSecurityContext`. */
 export interface RestrictedContainerOptions {
   /**
-   * Mount the image's root filesystem read-only; every written path must then be a volume.
+   * Mount the image's root filesystem read-only: every written path must then be a volume.
    * @default true
    */
   readonly readOnlyRootFilesystem?: boolean;

@@ -4,7 +4,7 @@ import { requireSecretDataKey } from './secret-reference';
 import { requireServiceEndpoint } from './url';
 import { PropContext, optionalBoolean, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from './validate';
 
-/** Options for {@link S3Credentials.fromSecret}. */
+/** Options for `S3Credentials.fromSecret`. */
 export interface S3CredentialsSecretOptions {
   /**
    * Key holding the access key id.
@@ -92,7 +92,7 @@ export interface S3BucketAttributes {
 /**
  * A typed reference to an S3 bucket: endpoint, bucket, region, addressing style and the Secret
  * that holds a consumer's access keys. Produced by `SeaweedFSStorage.addBucket` or built for an
- * external store with {@link S3Bucket.fromAttributes}.
+ * external store with `S3Bucket.fromAttributes`.
  */
 export class S3Bucket {
   /** A bucket that exists outside this platform. */
@@ -120,7 +120,7 @@ export class S3Bucket {
     }
   }
 
-  /** Endpoint URL (scheme, host, optional port; no path). */
+  /** Endpoint URL (scheme, host, optional port, no path). */
   public readonly endpoint: string;
   /** Bucket name. */
   public readonly bucket: string;

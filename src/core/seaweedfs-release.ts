@@ -1,4 +1,4 @@
-/** `[major, minor]` of a SeaweedFS release such as `3.73` or `3.73_large_disk`; undefined when it is not one. */
+/** `[major, minor]` of a SeaweedFS release such as `3.73` or `3.73_large_disk`: undefined when it is not one. */
 export function seaweedFSRelease(version: string): [number, number] | undefined {
   const match = typeof version === 'string' ? /^(\d+)\.(\d+)(?:$|[._-])/.exec(version) : null;
   return match ? [Number(match[1]), Number(match[2])] : undefined;

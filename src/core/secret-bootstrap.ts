@@ -13,7 +13,7 @@ import { ComponentResourceDefaults, resourceRequirements, restrictedContainerSec
 import { requireSecretDataKey, SecretKeyReference } from './secret-reference';
 import { PropContext, requireDnsLabel, requireDnsSubdomain, requireInteger, rejectNullProps, optionalInstance } from './validate';
 
-/** Options for {@link SecretBootstrap.addSecret}. */
+/** Options for `SecretBootstrap.addSecret`. */
 export interface GeneratedSecretOptions {
   /**
    * Data keys of the Secret and how each value is generated. Keys derived from other keys
@@ -38,7 +38,7 @@ export interface GeneratedSecretOptions {
   readonly type?: string;
 }
 
-/** Props for {@link SecretBootstrap}. */
+/** Props for `SecretBootstrap`. */
 export interface SecretBootstrapProps {
   /** Namespace where the Job runs and where declared secrets are created. */
   readonly namespace: string;
@@ -52,7 +52,7 @@ export interface SecretBootstrapProps {
 
   /**
    * Image catalog (registry mirror, overrides) for the image the Job runs in (Harbor's prepare
-   * image: a shell, python3, htpasswd and openssl; see docs/images.md).
+   * image: a shell, python3, htpasswd and openssl, see docs/images.md).
    *
    * @default new ImageCatalog()
    */
@@ -98,7 +98,7 @@ export interface SecretBootstrapProps {
   readonly ttlAfterFinished?: Duration;
 }
 
-/** A Secret declared with {@link SecretBootstrap.addSecret}; its values exist only in the cluster. */
+/** A Secret declared with `SecretBootstrap.addSecret`: its values exist only in the cluster. */
 export class GeneratedSecret {
   /** @internal */
   public static _create(name: string, namespace: string, keys: string[], copyNamespaces: string[], type: string): GeneratedSecret {
@@ -182,7 +182,7 @@ export class SecretBootstrap extends Construct {
   public readonly namespace: string;
   /** Name of the Job's ServiceAccount (also of its Role, RoleBinding, ConfigMap and NetworkPolicy). */
   public readonly serviceAccountName: string;
-  /** The cluster's network (API server and DNS peers); other Jobs of the same namespace reuse it. */
+  /** The cluster's network (API server and DNS peers): other Jobs of the same namespace reuse it. */
   public readonly network: ClusterNetwork;
 
   private readonly baseName: string;
@@ -217,7 +217,7 @@ export class SecretBootstrap extends Construct {
     }
   }
 
-  /** The secrets declared so far with {@link addSecret}. */
+  /** The secrets declared so far with `addSecret`. */
   public get secrets(): GeneratedSecret[] {
     return this.generated.map((d) => d.secret);
   }

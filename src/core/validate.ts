@@ -72,7 +72,7 @@ export function requireInteger(ctx: PropContext, value: number, min: number, max
   return value;
 }
 
-/** An optional boolean: `undefined` gives `fallback`; anything but true or false is refused. */
+/** An optional boolean: `undefined` gives `fallback`: anything but true or false is refused. */
 export function optionalBoolean(ctx: PropContext, value: boolean | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
@@ -112,7 +112,7 @@ const QUANTITY_FACTORS: Record<string, number> = {
 };
 
 /**
- * A positive Kubernetes storage/memory quantity such as `10Gi` or `500M`; returns its size in bytes.
+ * A positive Kubernetes storage/memory quantity such as `10Gi` or `500M`: returns its size in bytes.
  * Sizes are strings (as in YAML) so that a negative or zero value reaches this check and gets our error.
  */
 export function parseByteQuantity(ctx: PropContext, value: string, example = '10Gi'): number {
@@ -131,7 +131,7 @@ export function parseByteQuantity(ctx: PropContext, value: string, example = '10
 
 const CPU = /^([0-9]+(?:\.[0-9]+)?)(m)?$/;
 
-/** A positive CPU quantity such as `250m` or `1.5`; returns millicores. */
+/** A positive CPU quantity such as `250m` or `1.5`: returns millicores. */
 export function parseCpuQuantity(ctx: PropContext, value: string, example = '250m'): number {
   const match = typeof value === 'string' ? CPU.exec(value.trim()) : null;
   const millis = match ? (match[2] ? Number(match[1]) : Number(match[1]) * 1000) : NaN;
@@ -189,7 +189,7 @@ export function requirePort(ctx: PropContext, value: number, example = 8080): nu
   return value;
 }
 
-/** A string (any content); null, numbers and objects are refused. */
+/** A string (any content): null, numbers and objects are refused. */
 export function requireString(ctx: PropContext, value: string, example: string): string {
   if (typeof value !== 'string') {
     throw propError({ ...ctx, value, allowed: 'a string', fix: `pass a string such as "${example}"` });
@@ -197,7 +197,7 @@ export function requireString(ctx: PropContext, value: string, example: string):
   return value;
 }
 
-/** A list; `each` validates every element with its index in the prop path. */
+/** A list: `each` validates every element with its index in the prop path. */
 export function requireArray<T, R>(ctx: PropContext, value: T[], example: string, each: (at: PropContext, element: T) => R): R[] {
   if (!Array.isArray(value)) {
     throw propError({ ...ctx, value, allowed: 'a list', fix: `pass a list such as ${example}` });
@@ -221,7 +221,7 @@ export function rejectNullProps(construct: string, props: unknown): void {
   }
 }
 
-/** An optional instance of `type` (a jsii class such as ImageCatalog); plain objects and other values are refused. */
+/** An optional instance of `type` (a jsii class such as ImageCatalog): plain objects and other values are refused. */
 export function optionalInstance<T>(ctx: PropContext, value: T | undefined, type: Function & { prototype: T }, example: string): T | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof type)) {
@@ -230,7 +230,7 @@ export function optionalInstance<T>(ctx: PropContext, value: T | undefined, type
   return value;
 }
 
-/** A plain object (an options struct); null, strings, numbers and arrays are refused. */
+/** A plain object (an options struct): null, strings, numbers and arrays are refused. */
 export function requirePlainObject<T>(ctx: PropContext, value: T, example: string): T {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw propError({ ...ctx, value, allowed: 'an object', fix: `pass an object such as ${example}` });

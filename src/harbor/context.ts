@@ -21,7 +21,7 @@ export const PORTS = {
   exporter: 8001,
 } as const;
 
-/** Service ports (chart: core, portal and jobservice answer on 80; the others keep their container port). */
+/** Service ports (chart: core, portal and jobservice answer on 80, the others keep their container port). */
 export const SERVICE_PORTS = {
   core: 80,
   portal: 80,
@@ -40,7 +40,7 @@ export const REDIS_DB = { core: 0, jobservice: 1, registry: 2, trivy: 5 } as con
 
 /** UIDs of the chart's pod security contexts: 10000 for Harbor's own images, 999 for PostgreSQL and Redis. */
 export const HARBOR_UID = 10000;
-/** See {@link HARBOR_UID}. */
+/** See `HARBOR_UID`. */
 export const DATA_STORE_UID = 999;
 
 /** User name in the registry's htpasswd file and in core/jobservice `REGISTRY_CREDENTIAL_USERNAME` (chart default). */
@@ -72,7 +72,7 @@ export interface DatabaseSettings extends DataStoreEndpoint {
 /** Resolved Redis settings. */
 export interface RedisSettings extends DataStoreEndpoint {
   readonly internal: boolean;
-  /** Password of an external Redis; none for the internal one (the chart's internal Redis has none). */
+  /** Password of an external Redis: none for the internal one (the chart's internal Redis has none). */
   readonly password?: SecretKeyReference;
 }
 
@@ -162,7 +162,7 @@ export const REDIS_PASSWORD_ENV = 'HARBOR_REDIS_PASSWORD';
 /**
  * A Redis URL for DB `db`, as the chart's `harbor.redis.urlFor*` helpers build it. With an external
  * Redis password the URL contains `:$(HARBOR_REDIS_PASSWORD)@`, which the kubelet expands from the
- * env var {@link redisPasswordEnv} declares before it, so the password never appears in a manifest.
+ * env var `redisPasswordEnv` declares before it, so the password never appears in a manifest.
  * That password must therefore be URL-safe (no characters that need percent-encoding).
  */
 export function redisUrl(ctx: HarborContext, db: number, idleTimeout: boolean): string {

@@ -2,7 +2,7 @@ import { propError } from '../core/errors';
 import { requireAnnotations } from '../core/kube-syntax';
 import { PropContext, requireDnsSubdomain, requireInteger } from '../core/validate';
 
-/** Options for {@link HarborExposure.nodePort}. */
+/** Options for `HarborExposure.nodePort`. */
 export interface HarborNodePortOptions {
   /**
    * Node port of the entry Service's `http` port (30000-32767).
@@ -11,7 +11,7 @@ export interface HarborNodePortOptions {
   readonly httpNodePort?: number;
 }
 
-/** Options for {@link HarborExposure.ingress}. */
+/** Options for `HarborExposure.ingress`. */
 export interface HarborIngressOptions {
   /** Host name clients use, e.g. `harbor.example.com`. Required. */
   readonly host: string;
@@ -141,7 +141,7 @@ const URL_PATTERN = /^(https?):\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a
 
 /**
  * The external URL: the given one checked against the exposure, or the default derived from it
- * (clusterIP: `http://<name>.<namespace>.svc`; ingress: `http(s)://<host>`; nodePort: none, so
+ * (clusterIP: `http://<name>.<namespace>.svc`, ingress: `http(s)://<host>`; nodePort: none, so
  * it must be given).
  *
  * @jsii ignore (internal: not part of the jsii surface)

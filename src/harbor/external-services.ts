@@ -17,7 +17,7 @@ export interface HarborInternalStoreOptions {
   readonly storageClassName?: string;
 }
 
-/** Options for {@link HarborDatabase.external}. */
+/** Options for `HarborDatabase.external`. */
 export interface HarborExternalDatabaseOptions {
   /** Host name or IP address of the PostgreSQL server. Required. */
   readonly host: string;
@@ -71,7 +71,7 @@ export class HarborDatabase {
   }
 }
 
-/** Options for {@link HarborRedis.external}. */
+/** Options for `HarborRedis.external`. */
 export interface HarborExternalRedisOptions {
   /** Host name or IP address of the Redis server. Required. */
   readonly host: string;
@@ -95,7 +95,7 @@ export class HarborRedis {
     return new HarborRedis(true, options, undefined);
   }
 
-  /** An existing Redis server (standalone; no Sentinel, no TLS). */
+  /** An existing Redis server (standalone, no Sentinel, no TLS). */
   public static external(options: HarborExternalRedisOptions): HarborRedis {
     return new HarborRedis(false, {}, options);
   }
@@ -179,7 +179,7 @@ export interface ExternalDatabase extends ExternalEndpoint {
 }
 
 /**
- * Validates {@link HarborExternalDatabaseOptions} (`ctx.prop` is `database`).
+ * Validates `HarborExternalDatabaseOptions` (`ctx.prop` is `database`).
  *
  * @jsii ignore (internal: not part of the jsii surface)
  */
@@ -209,7 +209,7 @@ export interface ExternalRedis extends ExternalEndpoint {
 }
 
 /**
- * Validates {@link HarborExternalRedisOptions} (`ctx.prop` is `redis`).
+ * Validates `HarborExternalRedisOptions` (`ctx.prop` is `redis`).
  *
  * @jsii ignore (internal: not part of the jsii surface)
  */

@@ -34,7 +34,7 @@ const MAX_NAME_LENGTH = 30;
 
 const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'fatal'] as const;
 
-/** Props for {@link HarborModelRegistry}. */
+/** Props for `HarborModelRegistry`. */
 export interface HarborModelRegistryProps {
   /**
    * Namespace for every Harbor object (created if no other construct created it).
@@ -43,7 +43,7 @@ export interface HarborModelRegistryProps {
   readonly namespace?: string;
 
   /**
-   * Instance name, the prefix of object names (`<name>-core`, ...; the entry Service is `<name>`).
+   * Instance name, the prefix of object names (`<name>-core`, ..., the entry Service is `<name>`).
    * At most 30 characters.
    * @default 'harbor'
    */
@@ -146,7 +146,7 @@ export interface HarborModelRegistryProps {
 
   /**
    * Namespaces whose pods may reach the entry point (nginx, or core with an Ingress), besides the
-   * namespaces of robot accounts declared through {@link HarborModelRegistry.addProject}.
+   * namespaces of robot accounts declared through `HarborModelRegistry.addProject`.
    * @default - none
    */
   readonly clientNamespaces?: string[];
@@ -188,9 +188,9 @@ export interface HarborModelRegistryProps {
 /**
  * Harbor 2.14 built from typed code (no Helm): core, portal, registry + registryctl, jobservice,
  * an nginx entry point (or an Ingress), internal or external PostgreSQL and Redis, Trivy and an
- * optional exporter; every secret generated in-cluster by a {@link SecretBootstrap} or taken from
+ * optional exporter: every secret generated in-cluster by a `SecretBootstrap` or taken from
  * Secrets the user names; default-deny NetworkPolicies with exactly Harbor's flows. Projects and
- * robot accounts are declared with {@link addProject} and created by a setup Job.
+ * robot accounts are declared with `addProject` and created by a setup Job.
  *
  * @example
  * const bucket = storage.addBucket('harbor', { consumerNamespace: 'harbor', objectAcls: true });
@@ -209,7 +209,7 @@ export class HarborModelRegistry extends Construct {
   public readonly version: string;
   /** The URL clients use (EXT_ENDPOINT). */
   public readonly externalURL: string;
-  /** `host[:port]` of {@link externalURL}: what clients put in image references. */
+  /** `host[:port]` of `externalURL`: what clients put in image references. */
   public readonly registryHost: string;
   /** Core's URL inside the cluster, e.g. `http://harbor-core.harbor.svc:80` (API base `<coreUrl>/api/v2.0`). */
   public readonly coreUrl: string;
@@ -219,9 +219,9 @@ export class HarborModelRegistry extends Construct {
   public readonly portalServiceName: string;
   /** Name of the registry's Service (5000 registry, 8080 registryctl). */
   public readonly registryServiceName: string;
-  /** Name of the entry Service (nginx, port 80) for clusterIP and nodePort exposure; undefined with an Ingress. */
+  /** Name of the entry Service (nginx, port 80) for clusterIP and nodePort exposure: undefined with an Ingress. */
   public readonly entryServiceName?: string;
-  /** Name of the Ingress with the ingress exposure; undefined otherwise. */
+  /** Name of the Ingress with the ingress exposure: undefined otherwise. */
   public readonly ingressName?: string;
   /** The admin password (generated Secret `<name>-admin`, or the user's). */
   public readonly adminPasswordSecret: SecretKeyReference;
@@ -233,7 +233,7 @@ export class HarborModelRegistry extends Construct {
   /** Selector labels of the pods behind the entry point (nginx, or core with an Ingress), for clients' egress policies. */
   public readonly entryPodLabels: { [key: string]: string };
   /**
-   * With the ingress exposure, the ingress controller's namespace: {@link registryHost} resolves to
+   * With the ingress exposure, the ingress controller's namespace: `registryHost` resolves to
    * the Ingress, so in-cluster clients also need egress to the controller (ports 80 and 443).
    * Undefined with the clusterIP and nodePort exposures.
    */
@@ -397,12 +397,12 @@ export class HarborModelRegistry extends Construct {
     });
   }
 
-  /** The setup Job that creates projects and robot accounts (created by the first {@link addProject}). */
+  /** The setup Job that creates projects and robot accounts (created by the first `addProject`). */
   public get setup(): HarborSetup | undefined {
     return this.setupJob;
   }
 
-  /** Projects declared with {@link addProject}. */
+  /** Projects declared with `addProject`. */
   public get projects(): HarborProject[] {
     return this.setupJob ? [...this.setupJob.projects] : [];
   }

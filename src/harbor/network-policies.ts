@@ -5,7 +5,7 @@ import { NetworkPeer, PolicyRule, allowPolicy, defaultDenyPolicy, dnsEgressPolic
 import { S3Bucket } from '../core/s3-bucket';
 
 /**
- * Who dials whom in Harbor 2.14 (from the source; container ports, which is what policies match).
+ * Who dials whom in Harbor 2.14 (from the source, container ports, which is what policies match).
  * Every flow becomes an egress rule on the caller's policy and an ingress rule on the callee's.
  * Kubelet probes are not pod-to-pod traffic and need no rule.
  */
@@ -83,7 +83,7 @@ export function hostPeer(host: string, fallbackCidr: string): NetworkPeer {
   return NetworkPeer.cidr(fallbackCidr);
 }
 
-/** Inputs of {@link externalTargets}. */
+/** Inputs of `externalTargets`. */
 export interface ExternalTargetOptions {
   readonly database?: { readonly host: string; readonly port: number };
   readonly redis?: { readonly host: string; readonly port: number };
@@ -123,7 +123,7 @@ export function externalTargets(options: ExternalTargetOptions): ExternalTarget[
   return targets;
 }
 
-/** Inputs of {@link buildNetworkPolicies}. */
+/** Inputs of `buildNetworkPolicies`. */
 export interface NetworkPolicyOptions extends FlowOptions {
   /** The cluster's network (DNS servers). */
   readonly network: ClusterNetwork;
@@ -146,7 +146,7 @@ export function componentPolicyName(ctx: HarborContext, component: HarborCompone
 
 /**
  * Default-deny for the namespace, DNS for every pod, and one policy per component with exactly
- * the flows of {@link harborFlows}, the external targets and the client rules.
+ * the flows of `harborFlows`, the external targets and the client rules.
  */
 export function buildNetworkPolicies(scope: Construct, ctx: HarborContext, options: NetworkPolicyOptions): void {
   defaultDenyPolicy(scope, 'default-deny', { namespace: ctx.namespace, name: `${ctx.name}-default-deny`, labels: instanceLabels(ctx) });

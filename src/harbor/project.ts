@@ -17,7 +17,7 @@ export enum VulnerabilitySeverity {
 /** Options for a Harbor project (`HarborModelRegistry.addProject`). */
 export interface HarborProjectOptions {
   /**
-   * Anyone may pull from the project without logging in (Harbor's "public" project; named so because
+   * Anyone may pull from the project without logging in (Harbor's "public" project, named so because
    * `public` is a reserved word in Java and C#).
    *
    * @default false
@@ -115,21 +115,21 @@ export class HarborProject {
   /** Registry host clients pull from, e.g. `harbor.example.com`. */
   public readonly registryHost: string;
   /**
-   * Whether clients talk plain HTTP to {@link registryHost} (Harbor's external URL is `http://`):
+   * Whether clients talk plain HTTP to `registryHost` (Harbor's external URL is `http://`):
    * ORAS then needs `--plain-http`.
    */
   public readonly plainHttp: boolean;
   /** Harbor's namespace, where the entry pods run (for clients' egress NetworkPolicies). */
   public readonly harborNamespace: string;
   /**
-   * Labels of the pods behind {@link registryHost} inside the cluster (Harbor's nginx, or core
+   * Labels of the pods behind `registryHost` inside the cluster (Harbor's nginx, or core
    * when Harbor is exposed through an Ingress), listening on port 8080: what a client's egress
    * NetworkPolicy must allow. Harbor's own policy admits the namespaces of its robot accounts.
    */
   public readonly entryPodLabels: { [key: string]: string };
   /**
    * With an Ingress exposure, the ingress controller's namespace: in-cluster clients that resolve
-   * {@link registryHost} to the controller also need egress to it (ports 80 and 443).
+   * `registryHost` to the controller also need egress to it (ports 80 and 443).
    */
   public readonly ingressControllerNamespace?: string;
   /** Whether anonymous pulls are allowed. */
@@ -292,7 +292,7 @@ function validateImmutableTags(ctx: (prop: string) => PropContext, patterns: str
 /** Harbor's bounds for a robot's `duration` (H src/server/v2.0/handler/robot.go `isValidDuration`). */
 const MAX_DURATION_DAYS = 2 ** 31 - 2;
 
-/** Checks {@link HarborRobotAccountOptions}; `ctx.prop` is the robot's path, e.g. `projects.p.robots.r`. */
+/** Checks `HarborRobotAccountOptions`: `ctx.prop` is the robot's path, e.g. `projects.p.robots.r`. */
 function validateRobotOptions(ctx: PropContext, options: HarborRobotAccountOptions): void {
   const at = (prop: string): PropContext => ({ construct: ctx.construct, prop: `${ctx.prop}.${prop}` });
   if (options === null || typeof options !== 'object') {

@@ -1,11 +1,11 @@
 import { requireHarborCron, requireRepositoryPattern, requireTagPattern } from './setup-validation';
 import { PropContext, requireInteger } from '../core/validate';
 
-/** Options shared by every {@link TagRetention} rule. */
+/** Options shared by every `TagRetention` rule. */
 export interface TagRetentionOptions {
   /**
    * Tags the rule applies to: a doublestar pattern such as `v*`, `**` or `{latest,stable}`
-   * (letters, digits and `. _ - * ? { } ,`).
+   * (letters, digits and any of `._-*?{},`).
    *
    * @default '**' (every tag)
    */
@@ -28,7 +28,7 @@ export interface TagRetentionOptions {
   readonly cron?: string;
 }
 
-/** Harbor's retention templates (H src/pkg/retention/policy/rule/*); the parameter key is the template id. */
+/** Harbor's retention templates (H src/pkg/retention/policy/rule/*): the parameter key is the template id. */
 const TEMPLATES = {
   latestPushed: 'latestPushedK',
   latestPulled: 'latestPulledN',
@@ -39,7 +39,7 @@ const TEMPLATES = {
 /** Harbor rejects rule parameters of 32767 (MaxInt16) and more. */
 const MAX_PARAMETER = 32766;
 
-/** Placeholder for the project id in a rendered policy; harbor-setup.sh substitutes it. */
+/** Placeholder for the project id in a rendered policy: harbor-setup.sh substitutes it. */
 const PROJECT_ID_PLACEHOLDER = '@PROJECT_ID@';
 
 /**

@@ -2,11 +2,11 @@
 export enum RobotPermission {
   /** Pull artifacts (`docker pull`, `oras pull`). */
   PULL = 'pull',
-  /** Push artifacts; includes pull, which pushing needs (Harbor access list: pull and push). */
+  /** Push artifacts: includes pull, which pushing needs (Harbor access list: pull and push). */
   PUSH = 'push',
 }
 
-/** Options for {@link HarborProject.addRobotAccount}. */
+/** Options for `HarborProject.addRobotAccount`. */
 export interface HarborRobotAccountOptions {
   /** What the robot may do in its project. At least one. */
   readonly permissions: RobotPermission[];
@@ -19,7 +19,7 @@ export interface HarborRobotAccountOptions {
   readonly namespaces: string[];
 
   /**
-   * Days until the robot expires; -1 never expires. An expired robot is not renewed by the setup
+   * Days until the robot expires: -1 never expires. An expired robot is not renewed by the setup
    * Job.
    *
    * @default -1
@@ -35,9 +35,9 @@ export interface HarborRobotAccountOptions {
 }
 
 /**
- * A Harbor project robot account, declared with {@link HarborProject.addRobotAccount}. Its secret
+ * A Harbor project robot account, declared with `HarborProject.addRobotAccount`. Its secret
  * is generated in-cluster by the secret bootstrap and pinned in Harbor by the setup Job; consumers
- * in the declared namespaces use the Secret {@link secretName}.
+ * in the declared namespaces use the Secret `secretName`.
  */
 export class HarborRobotAccount {
   /**
@@ -62,7 +62,7 @@ export class HarborRobotAccount {
   public readonly fullName: string;
   /** Namespaces that get the credentials Secret. */
   public readonly namespaces: string[];
-  /** Name of the `kubernetes.io/dockerconfigjson` Secret in each of {@link namespaces}. */
+  /** Name of the `kubernetes.io/dockerconfigjson` Secret in each of `namespaces`. */
   public readonly secretName: string;
   /** Name of the Secret in Harbor's namespace that holds the robot's secret (key `password`). */
   public readonly passwordSecretName: string;

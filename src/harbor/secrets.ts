@@ -20,7 +20,7 @@ import { SecretKeyReference } from '../core/secret-reference';
  *   <name>-admin                 HARBOR_ADMIN_PASSWORD, unless the user names a Secret
  */
 export interface HarborSecrets {
-  /** `secretKey`: AES key for stored credentials; exactly 16 characters, no newline. */
+  /** `secretKey`: AES key for stored credentials: exactly 16 characters, no newline. */
   readonly secretKey: SecretKeyReference;
   /** `CORE_SECRET` (core, jobservice, registryctl). */
   readonly coreSecret: SecretKeyReference;
@@ -34,7 +34,7 @@ export interface HarborSecrets {
   readonly registryHttpSecret: SecretKeyReference;
   /** `REGISTRY_CREDENTIAL_PASSWORD` (core, jobservice). */
   readonly registryPassword: SecretKeyReference;
-  /** The htpasswd line for {@link registryPassword}, mounted at /etc/registry/passwd. */
+  /** The htpasswd line for `registryPassword`, mounted at /etc/registry/passwd. */
   readonly registryHtpasswd: SecretKeyReference;
   /** PostgreSQL password (database, core, exporter). */
   readonly databasePassword: SecretKeyReference;
@@ -42,13 +42,13 @@ export interface HarborSecrets {
   readonly adminPassword: SecretKeyReference;
 }
 
-/** Inputs of {@link declareHarborSecrets}. */
+/** Inputs of `declareHarborSecrets`. */
 export interface HarborSecretOptions {
   /** Instance name (prefix of the Secret names). */
   readonly name: string;
-  /** A user-provided admin password; otherwise one is generated. */
+  /** A user-provided admin password: otherwise one is generated. */
   readonly adminPassword?: SecretKeyReference;
-  /** The external database's password; otherwise (internal database) one is generated. */
+  /** The external database's password: otherwise (internal database) one is generated. */
   readonly databasePassword?: SecretKeyReference;
   /** The external Redis password, if any (only checked for existence). */
   readonly redisPassword?: SecretKeyReference;
@@ -121,7 +121,7 @@ export function declareHarborSecrets(bootstrap: SecretBootstrap, options: Harbor
 /**
  * The generated admin password: Harbor's password policy (8-128 characters with an upper-case
  * letter, a lower-case letter and a digit) applies when it is changed through the API, and the
- * setup Job may have to send it there; randomPassword guarantees all three classes.
+ * setup Job may have to send it there: randomPassword guarantees all three classes.
  */
 function adminPasswordGenerator(): GeneratedValue {
   return GeneratedValue.randomPassword(PASSWORD_LENGTH);

@@ -17,7 +17,7 @@ import { SecretBootstrap } from '../core/secret-bootstrap';
 import { SecretKeyReference } from '../core/secret-reference';
 import { PropContext, requireDnsLabel, rejectNullProps, optionalInstance } from '../core/validate';
 
-/** Props for {@link HarborSetup}. */
+/** Props for `HarborSetup`. */
 export interface HarborSetupProps {
   /** Harbor's namespace: the Job runs here and the robot password Secrets live here. */
   readonly namespace: string;
@@ -34,7 +34,7 @@ export interface HarborSetupProps {
 
   /**
    * `host[:port]` clients pull from and push to: the `auths` key of the robots' dockerconfigjson
-   * Secrets and the registry of {@link HarborProject.modelReference}.
+   * Secrets and the registry of `HarborProject.modelReference`.
    */
   readonly registryHost: string;
 
@@ -42,7 +42,7 @@ export interface HarborSetupProps {
   readonly adminPassword: SecretKeyReference;
 
   /**
-   * Secret bootstrap of `namespace`; declares each robot's password Secret. The Job's API server
+   * Secret bootstrap of `namespace`: declares each robot's password Secret. The Job's API server
    * and DNS egress follow the bootstrap's `network`.
    */
   readonly secrets: SecretBootstrap;
@@ -59,7 +59,7 @@ export interface HarborSetupProps {
 
   /**
    * Clients reach `registryHost` over plain HTTP (Harbor's external URL is `http://`), so ORAS
-   * and other clients need `--plain-http`. Passed on as {@link HarborProject.plainHttp}.
+   * and other clients need `--plain-http`. Passed on as `HarborProject.plainHttp`.
    *
    * @default false
    */
@@ -68,7 +68,7 @@ export interface HarborSetupProps {
   /**
    * Labels of the pods (in `namespace`) behind `registryHost` inside the cluster: Harbor's nginx,
    * or core when Harbor is exposed through an Ingress. Passed on as
-   * {@link HarborProject.entryPodLabels} for clients' egress NetworkPolicies.
+   * `HarborProject.entryPodLabels` for clients' egress NetworkPolicies.
    *
    * @default - corePodLabels
    */
@@ -76,7 +76,7 @@ export interface HarborSetupProps {
 
   /**
    * Namespace of the ingress controller when clients reach `registryHost` through an Ingress.
-   * Passed on as {@link HarborProject.ingressControllerNamespace}.
+   * Passed on as `HarborProject.ingressControllerNamespace`.
    *
    * @default - none (Harbor is not exposed through an Ingress)
    */

@@ -2,7 +2,7 @@ import { propError } from '../core/errors';
 import { S3Bucket } from '../core/s3-bucket';
 import { PropContext, parseByteQuantity, requireDnsSubdomain } from '../core/validate';
 
-/** Options for {@link HarborRegistryStorage.persistentVolume}. */
+/** Options for `HarborRegistryStorage.persistentVolume`. */
 export interface HarborPersistentVolumeOptions {
   /**
    * Size of the registry's ReadWriteOnce PVC `<name>-registry`.

@@ -6,7 +6,7 @@ import { propError } from '../core/errors';
 import { kube } from '../core/kube-object';
 import { PropContext, parseByteQuantity, requireDnsSubdomain, requireInteger, requireNonEmpty } from '../core/validate';
 
-/** Validated {@link ModelCacheOptions}. */
+/** Validated `ModelCacheOptions`. */
 export interface ResolvedCache {
   /** Size as given (trimmed). */
   readonly size: string;
@@ -32,7 +32,7 @@ export const USABLE_FRACTION = 0.95;
  * Smallest cache for a model of `modelBytes` with `keepVersions`: the cache evicts old versions only
  * after switching to a new one, so while a new version is pulled it holds `keepVersions` kept
  * versions plus the new one (worst case: no blob shared), on a filesystem that leaves
- * {@link USABLE_FRACTION} to non-root writers.
+ * `USABLE_FRACTION` to non-root writers.
  */
 export function minimumCacheBytes(modelBytes: number, keepVersions: number): number {
   return Math.ceil((modelBytes * (keepVersions + 1)) / USABLE_FRACTION);
@@ -43,7 +43,7 @@ export function suggestQuantity(bytes: number): string {
   return bytes >= 2 ** 30 ? `${Math.ceil(bytes / 2 ** 30)}Gi` : `${Math.ceil(bytes / 2 ** 20)}Mi`;
 }
 
-/** Validates {@link ModelCacheOptions} against the model's size (when known). */
+/** Validates `ModelCacheOptions` against the model's size (when known). */
 export function resolveCache(ctx: PropContext, cache: ModelCacheOptions, modelBytes: number | undefined): ResolvedCache {
   const at = (prop: string): PropContext => ({ construct: ctx.construct, prop: `${ctx.prop}.${prop}` });
   if (cache === undefined || cache === null || typeof cache !== 'object') {
@@ -85,7 +85,7 @@ function requireBoolean(ctx: PropContext, value: boolean | undefined, fallback: 
   return value;
 }
 
-/** Options of {@link cacheClaim}. */
+/** Options of `cacheClaim`. */
 export interface CacheClaimOptions {
   readonly name: string;
   readonly namespace: string;

@@ -4,7 +4,7 @@ import { propError } from '../core/errors';
 import { requireLabels, requireTolerations } from '../core/kube-syntax';
 import { PropContext, requireDnsSubdomain, requireInteger } from '../core/validate';
 
-/** Resolved GPU settings; `undefined` from {@link resolveGpu} means CPU only. */
+/** Resolved GPU settings: `undefined` from `resolveGpu` means CPU only. */
 export interface ResolvedGpu {
   readonly count: number;
   readonly layers: number;
@@ -19,7 +19,7 @@ export const ALL_GPU_LAYERS = 999;
 
 const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-/** Validates {@link GpuOptions}; `undefined` (or a count of 0) means no GPU. */
+/** Validates `GpuOptions`: `undefined` (or a count of 0) means no GPU. */
 export function resolveGpu(ctx: PropContext, gpu: GpuOptions | undefined): ResolvedGpu | undefined {
   if (gpu === undefined) return undefined;
   const at = (prop: string): PropContext => ({ construct: ctx.construct, prop: `${ctx.prop}.${prop}` });

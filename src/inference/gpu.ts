@@ -25,15 +25,15 @@ export interface GpuToleration {
   readonly effect?: string;
 }
 
-/** GPUs for a {@link LlamaInferenceService}. */
+/** GPUs for a `LlamaInferenceService`. */
 export interface GpuOptions {
   /**
-   * GPUs per pod, requested as the extended resource {@link resourceName}. 0 runs on CPU.
+   * GPUs per pod, requested as the extended resource `resourceName`. 0 runs on CPU.
    */
   readonly count: number;
 
   /**
-   * Layers to offload (`--n-gpu-layers`); any number above the model's layer count offloads all.
+   * Layers to offload (`--n-gpu-layers`): any number above the model's layer count offloads all.
    * @default 999 (all layers)
    */
   readonly layers?: number;

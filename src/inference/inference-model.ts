@@ -10,7 +10,7 @@ const CONSTRUCT = 'InferenceModel';
  */
 const MODEL_FILE = /^[A-Za-z0-9._+-]+(?:\/[A-Za-z0-9._+-]+)*$/;
 
-/** Options for {@link InferenceModel.fromReference}. */
+/** Options for `InferenceModel.fromReference`. */
 export interface InferenceModelOptions {
   /**
    * Size of the model file in bytes. Used to check that the model cache can hold it and to size
@@ -30,12 +30,12 @@ export interface InferenceModelOptions {
 }
 
 /**
- * The model a {@link LlamaInferenceService} serves: an OCI artifact in Harbor, the GGUF file inside
+ * The model a `LlamaInferenceService` serves: an OCI artifact in Harbor, the GGUF file inside
  * it and, when known, its size.
  */
 export class InferenceModel {
   /**
-   * The model a {@link ModelArtifact} imports into Harbor: its reference (with the expected layer
+   * The model a `ModelArtifact` imports into Harbor: its reference (with the expected layer
    * digests, so a cached copy is recognised without the registry), file name, size and transport.
    */
   public static fromArtifact(artifact: ModelArtifact): InferenceModel {

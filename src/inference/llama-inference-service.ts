@@ -66,7 +66,7 @@ const PSS_LABELS = {
 };
 
 /**
- * How a {@link LlamaInferenceService} serves, apart from which model and registry (shared by
+ * How a `LlamaInferenceService` serves, apart from which model and registry (shared by
  * `LlamaInferenceServiceProps` and `ModelPlatform`).
  */
 export interface LlamaServerOptions {
@@ -78,7 +78,7 @@ export interface LlamaServerOptions {
   readonly namespace?: string;
 
   /**
-   * Instance name: the Deployment, Service, ServiceAccount and NetworkPolicy are called this; the
+   * Instance name: the Deployment, Service, ServiceAccount and NetworkPolicy are called this: the
    * cache PVC `<name>-model-cache`. At most 40 characters.
    * @default 'llama'
    */
@@ -105,7 +105,7 @@ export interface LlamaServerOptions {
   readonly threads?: number;
 
   /**
-   * Parallel request slots (`--parallel`); each gets `contextSize / parallel` tokens.
+   * Parallel request slots (`--parallel`): each gets `contextSize / parallel` tokens.
    * @default 1
    */
   readonly parallel?: number;
@@ -176,7 +176,7 @@ export interface LlamaServerOptions {
   readonly startupTimeout?: Duration;
 }
 
-/** Props for {@link LlamaInferenceService}. */
+/** Props for `LlamaInferenceService`. */
 export interface LlamaInferenceServiceProps extends LlamaServerOptions {
   /** The model to serve, e.g. `InferenceModel.fromArtifact(tinyllama)`. */
   readonly model: InferenceModel;
@@ -604,7 +604,7 @@ const UNKNOWN_SIZE_PULL_SECONDS = 1800;
 
 /**
  * The Deployment's progress deadline: the init container may wait for an unreachable registry
- * (`registryWaitSeconds`, then the stale-tag fallback) and, on a cache miss, pull the model; the
+ * (`registryWaitSeconds`, then the stale-tag fallback) and, on a cache miss, pull the model: the
  * server then loads it. For a large model that takes longer than Kubernetes' default 600 s. Past
  * the deadline the rollout is only reported as failed (`kubectl rollout status` exits non-zero), so
  * the estimate errs on the long side.
@@ -623,7 +623,7 @@ function defaultServerResources(modelBytes: number | undefined): { cpuRequest: s
 }
 
 /**
- * Adds the GPU extended resource as a limit (Kubernetes sets the request equal to it; extended
+ * Adds the GPU extended resource as a limit (Kubernetes sets the request equal to it, extended
  * resources cannot be overcommitted).
  */
 function withGpu(resources: Wire<k8s.ResourceRequirements>, gpu: ResolvedGpu | undefined): Wire<k8s.ResourceRequirements> {
@@ -631,7 +631,7 @@ function withGpu(resources: Wire<k8s.ResourceRequirements>, gpu: ResolvedGpu | u
   return { ...resources, limits: { ...(resources.limits ?? {}), [gpu.resourceName]: gpu.count } };
 }
 
-/** `--threads`: the user's count (at most the CPU limit) or {@link defaultThreads}. */
+/** `--threads`: the user's count (at most the CPU limit) or `defaultThreads`. */
 function resolveThreads(ctx: PropContext, given: number | undefined, resources: Wire<k8s.ResourceRequirements>): number {
   const cpuRequest = String(resources.requests!.cpu);
   const cpuLimit = resources.limits?.cpu === undefined ? undefined : String(resources.limits.cpu);
@@ -649,7 +649,7 @@ function resolveThreads(ctx: PropContext, given: number | undefined, resources: 
   return threads;
 }
 
-/** `--cache-ram`: the user's size (below the memory limit) or {@link defaultPromptCacheMib}. */
+/** `--cache-ram`: the user's size (below the memory limit) or `defaultPromptCacheMib`. */
 function resolvePromptCacheMib(
   ctx: PropContext,
   given: number | undefined,

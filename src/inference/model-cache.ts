@@ -1,5 +1,5 @@
 /**
- * The model-cache init container of LlamaInferenceService (internal; not exported from index.ts).
+ * The model-cache init container of LlamaInferenceService (internal, not exported from index.ts).
  *
  * It runs `scripts/model-cache.sh` in the ORAS image against the cache PVC. The cache is
  * content-addressed: blobs by sha256, one small record per model version, and
@@ -59,7 +59,7 @@ export function registryWaitSeconds(): number {
 export interface ModelCacheContainerOptions {
   /** Resolved ORAS image (catalog.resolve(PlatformImage.ORAS)). */
   readonly image: string;
-  /** The model: tag and/or digest; `layerDigests` are the expected layer digests (may be empty). */
+  /** The model: tag and/or digest: `layerDigests` are the expected layer digests (may be empty). */
   readonly reference: ModelReference;
   /** Title (file name) of the weight layer llama-server loads. */
   readonly modelFile: string;
@@ -67,7 +67,7 @@ export interface ModelCacheContainerOptions {
   readonly cacheVolumeName: string;
   /** Mount path of the cache PVC, e.g. `/models`. */
   readonly cacheMountPath: string;
-  /** ConfigMap holding the script under {@link MODEL_CACHE_SCRIPT_KEY}. */
+  /** ConfigMap holding the script under `MODEL_CACHE_SCRIPT_KEY`. */
   readonly scriptConfigMapName: string;
   /** Versions kept for instant rollback (>= 1). */
   readonly keepVersions: number;
@@ -81,7 +81,7 @@ export interface ModelCacheContainerOptions {
   readonly resources: Wire<k8s.ResourceRequirements>;
   readonly securityContext: Wire<k8s.SecurityContext>;
   /**
-   * Hash every blob of the served version on each start (detects same-size corruption; costs a
+   * Hash every blob of the served version on each start (detects same-size corruption, costs a
    * full read of the model per start). The default checks presence and size only, O(1).
    * @default false
    */
@@ -148,7 +148,7 @@ export function modelCacheInitContainer(options: ModelCacheContainerOptions): Wi
   };
 }
 
-/** The script ConfigMap volume, the scratch emptyDir and (with credentials) the Secret volume; not the cache PVC. */
+/** The script ConfigMap volume, the scratch emptyDir and (with credentials) the Secret volume: not the cache PVC. */
 export function modelCacheVolumes(options: ModelCacheContainerOptions): Wire<k8s.Volume>[] {
   return [
     {

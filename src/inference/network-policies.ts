@@ -10,7 +10,7 @@ const DEFAULT_DENIES = new WeakMap<IConstruct, Map<string, k8s.KubeNetworkPolicy
 
 /**
  * The default-deny NetworkPolicy of `namespace`, created once per cdk8s App by the first caller
- * (several inference services may share a namespace; one deny-all is enough and a second one with
+ * (several inference services may share a namespace, one deny-all is enough and a second one with
  * the same name would clash). Call it after `ensureNamespace`.
  */
 export function ensureDefaultDeny(scope: Construct, namespace: string, labels: Record<string, string>): k8s.KubeNetworkPolicy {
@@ -27,7 +27,7 @@ export function ensureDefaultDeny(scope: Construct, namespace: string, labels: R
   return policy;
 }
 
-/** Options of {@link serverPolicy}. */
+/** Options of `serverPolicy`. */
 export interface ServerPolicyOptions {
   readonly namespace: string;
   readonly name: string;
@@ -43,7 +43,7 @@ export interface ServerPolicyOptions {
 
 /**
  * The server pods' flows: in, the declared client namespaces on the server port (inference API and
- * `/metrics` share it); out, cluster DNS and the registry only (its entry pods, and the ingress
+ * `/metrics` share it): out, cluster DNS and the registry only (its entry pods, and the ingress
  * controller when the registry host is an Ingress host: the init container's pull; llama-server
  * itself dials nothing). Kubelet probes are not pod-to-pod traffic and need no rule.
  */

@@ -8,7 +8,7 @@ import { PropContext } from '../core/validate';
  * has it). The image's ENTRYPOINT is `/app/llama-server`, so these are `args`.
  */
 
-/** Options of {@link serverArgs}. */
+/** Options of `serverArgs`. */
 export interface ServerArgsOptions {
   readonly port: number;
   /** Path of the GGUF file inside the container. */
@@ -19,9 +19,9 @@ export interface ServerArgsOptions {
   readonly parallel: number;
   /** `--cache-ram` in MiB (0 = off). */
   readonly promptCacheMib: number;
-  /** `--n-gpu-layers`; only with GPUs. */
+  /** `--n-gpu-layers`: only with GPUs. */
   readonly gpuLayers?: number;
-  /** Validated with {@link validateExtraArgs}. */
+  /** Validated with `validateExtraArgs`. */
   readonly extraArgs: string[];
 }
 
@@ -91,7 +91,7 @@ export function referencedVariables(arg: string): string[] {
 }
 
 /**
- * Checks `extraArgs`: strings, none of them a {@link MANAGED_FLAGS} flag, none referencing a
+ * Checks `extraArgs`: strings, none of them a `MANAGED_FLAGS` flag, none referencing a
  * Secret-backed variable (the kubelet would put the secret into the process arguments, which
  * `ps` and logs show).
  */
@@ -155,7 +155,7 @@ export function defaultThreads(cpuRequestMillis: number, cpuLimitMillis: number 
 
 /** Memory kept free of the prompt cache besides the model file: KV cache, compute buffers, runtime. */
 export const PROMPT_CACHE_RESERVE_MIB = 512;
-/** Below this a prompt cache holds too few entries to help; the default turns it off instead. */
+/** Below this a prompt cache holds too few entries to help: the default turns it off instead. */
 export const MIN_PROMPT_CACHE_MIB = 64;
 
 /**
@@ -164,7 +164,7 @@ export const MIN_PROMPT_CACHE_MIB = 64;
  * ggml-org/llama.cpp@b8840:common/arg.cpp, common/common.h `cache_ram_mib`),
  * anonymous memory that counts against the container limit. The default here is half of what the
  * memory limit leaves after the model file (mmap'd: page cache counts too) and
- * {@link PROMPT_CACHE_RESERVE_MIB}, in whole MiB; 0 when that is under {@link MIN_PROMPT_CACHE_MIB}.
+ * `PROMPT_CACHE_RESERVE_MIB`, in whole MiB; 0 when that is under `MIN_PROMPT_CACHE_MIB`.
  */
 export function defaultPromptCacheMib(memoryLimitBytes: number, modelBytes: number | undefined): number {
   const mib = 2 ** 20;

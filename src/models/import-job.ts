@@ -25,7 +25,7 @@ export const SCRATCH_DIR = '/scratch';
 export const SECRET_DIR = '/run/model-import';
 /** The push robot's `username` and `password` keys, as files. */
 export const CREDENTIALS_DIR = '/etc/model-import/registry';
-/** The ORAS image runs as root by default; the Job runs it as this non-root user. */
+/** The ORAS image runs as root by default: the Job runs it as this non-root user. */
 export const IMPORT_UID = 65532;
 /** Name of the import container (the pod failure policy matches it). */
 export const CONTAINER_NAME = 'import';
@@ -39,7 +39,7 @@ const MIB = 2 ** 20;
 /** Retry knobs handed to the script (see import-model.sh). */
 export const IMPORT_RETRIES = { attempts: 8, retryDelaySeconds: 5, readTimeoutSeconds: 60 } as const;
 
-/** Inputs of {@link buildImportJob}. */
+/** Inputs of `buildImportJob`. */
 export interface ImportJobOptions {
   readonly namespace: string;
   /** ConfigMap and NetworkPolicy name, prefix of the Job name (at most 54 characters). */
@@ -50,7 +50,7 @@ export interface ImportJobOptions {
   readonly resources: Wire<k8s.ResourceRequirements>;
   /** Sum of the file sizes. */
   readonly totalBytes: number;
-  /** With a storage class, the scratch volume is an ephemeral PVC; without, an emptyDir. */
+  /** With a storage class, the scratch volume is an ephemeral PVC: without, an emptyDir. */
   readonly storageClassName?: string;
   /** The push robot's Secret in `namespace` (keys `username` and `password`). */
   readonly credentialsSecretName: string;
@@ -61,7 +61,7 @@ export interface ImportJobOptions {
   readonly egress: PolicyRule[];
 }
 
-/** What {@link buildImportJob} made. */
+/** What `buildImportJob` made. */
 export interface ImportJob {
   readonly job: k8s.KubeJob;
   readonly jobName: string;
@@ -224,7 +224,7 @@ const DEFAULT_DENY = new WeakMap<IConstruct, Set<string>>();
 
 /**
  * A default-deny NetworkPolicy for an import namespace, created once per App (by the first import
- * that runs there); each import's own policy then opens exactly its flows.
+ * that runs there): each import's own policy then opens exactly its flows.
  */
 export function ensureImportNamespaceDefaultDeny(scope: Construct, namespace: string): void {
   const root = scope.node.root;

@@ -34,7 +34,7 @@ const DEFAULT_RESOURCES: ComponentResourceDefaults = { cpuRequest: '100m', memor
 const MAX_BASE_NAME = 54;
 
 /**
- * What a {@link ModelArtifact} imports and how its Job runs, apart from where it pushes (shared by
+ * What a `ModelArtifact` imports and how its Job runs, apart from where it pushes (shared by
  * `ModelArtifactProps` and `ModelPlatform`).
  */
 export interface ModelArtifactSpec {
@@ -141,7 +141,7 @@ export interface ModelArtifactSpec {
   readonly mediaTypes?: ModelMediaTypes;
 }
 
-/** Props for {@link ModelArtifact}. */
+/** Props for `ModelArtifact`. */
 export interface ModelArtifactProps extends ModelArtifactSpec {
   /** Harbor project the model is pushed to (from `HarborModelRegistry.addProject`). */
   readonly project: HarborProject;

@@ -12,7 +12,7 @@ export enum ModelFormat {
   SAFETENSORS = 'safetensors',
   /** ONNX (`.onnx`). */
   ONNX = 'onnx',
-  /** PyTorch checkpoints (`.pt`, `.pth`, `.bin`); the spec's value is `pt`. */
+  /** PyTorch checkpoints (`.pt`, `.pth`, `.bin`): the spec's value is `pt`. */
   PYTORCH = 'pt',
 }
 
@@ -42,7 +42,7 @@ export enum ModelLayerType {
   WEIGHT = 'weight',
   /** Weight configuration such as `config.json` or `tokenizer.json` (`...model.weight.config.v1.raw`). */
   WEIGHT_CONFIG = 'weight.config',
-  /** Documentation such as `README.md` or `LICENSE` (`...model.doc.v1.raw`); Harbor 2.14+ shows them. */
+  /** Documentation such as `README.md` or `LICENSE` (`...model.doc.v1.raw`): Harbor 2.14+ shows them. */
   DOC = 'doc',
   /** Code, e.g. a custom modelling `*.py` (`...model.code.v1.raw`). */
   CODE = 'code',
@@ -53,7 +53,7 @@ export enum ModelLayerType {
 /**
  * A quantization scheme, written into the config's `config.quantization` and the
  * `org.cnai.model.quantization` manifest annotation. Common GGUF and GPU schemes are provided;
- * {@link Quantization.custom} takes any other name.
+ * `Quantization.custom` takes any other name.
  */
 export class Quantization {
   /** GGUF 4-bit, legacy. */
@@ -94,7 +94,7 @@ export class Quantization {
   public static readonly GPTQ = new Quantization('gptq');
 
   /**
-   * Any other scheme name: 1-64 letters, digits and `. _ + -`, starting with a letter or digit.
+   * Any other scheme name: 1-64 letters, digits and any of `._+-`, starting with a letter or digit.
    *
    * @param name e.g. `IQ3_XXS` or `fp8`
    */
@@ -131,7 +131,7 @@ const PRECISION = /^[A-Za-z0-9_.+-]{1,32}(,[A-Za-z0-9_.+-]{1,32}){0,7}$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * A parameter count such as `1.1B`; `0B`, `0.0M` and other zero counts are refused.
+ * A parameter count such as `1.1B`: `0B`, `0.0M` and other zero counts are refused.
  *
  * @jsii ignore (internal: not part of the jsii surface)
  */

@@ -27,7 +27,7 @@ export interface ModelSourceOptions {
   readonly layerType?: ModelLayerType;
 }
 
-/** Options for {@link ModelSource.fromHuggingFace}. */
+/** Options for `ModelSource.fromHuggingFace`. */
 export interface HuggingFaceSourceOptions extends ModelSourceOptions {
   /**
    * Revision to download: a commit sha (preferred, it never moves) or a tag or branch name. The
@@ -43,7 +43,7 @@ export interface HuggingFaceSourceOptions extends ModelSourceOptions {
   readonly endpoint?: string;
 }
 
-/** Options for {@link ModelSource.fromUrl}. */
+/** Options for `ModelSource.fromUrl`. */
 export interface UrlSourceOptions extends ModelSourceOptions {
   /**
    * File name of the layer (its `org.opencontainers.image.title` and model file path).
@@ -74,7 +74,7 @@ const DOC_NAMES = /^(README|LICENSE|LICENCE|NOTICE|COPYING|CHANGELOG|USE_POLICY|
 
 /**
  * One file of a model to import: where to download it and the content it must have (sha256 and
- * size). Create with {@link ModelSource.fromHuggingFace} or {@link ModelSource.fromUrl}.
+ * size). Create with `ModelSource.fromHuggingFace` or `ModelSource.fromUrl`.
  */
 export class ModelSource {
   /**
@@ -176,7 +176,7 @@ export class ModelSource {
   public readonly sha256: string;
   /** Expected size in bytes. */
   public readonly sizeBytes: number;
-  /** The layer type as declared, if any (see {@link ModelSourceOptions.layerType}). */
+  /** The layer type as declared, if any (see `ModelSourceOptions.layerType`). */
   public readonly layerType?: ModelLayerType;
   /** Hugging Face repository, for sources from the Hub. */
   public readonly huggingFaceRepository?: string;

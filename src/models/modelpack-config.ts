@@ -19,7 +19,7 @@ import { ModelLayerType, ModelMediaTypes } from './model-metadata';
  */
 export const DEFAULT_MODEL_CREATED_AT = '2025-01-01T00:00:00Z';
 
-/** ORAS' manifest annotation key for the creation time; pinned so that equal files give equal digests. */
+/** ORAS' manifest annotation key for the creation time: pinned so that equal files give equal digests. */
 export const CREATED_ANNOTATION = 'org.opencontainers.image.created';
 
 /** The identifiers of one ModelPack namespace (`vnd.cnai` or `vnd.cncf`). */
@@ -104,7 +104,7 @@ export function renderModelConfig(model: ModelDescription): string {
 
 /**
  * The manifest annotations: the demo's `org.cnai.model.*` keys (format, architecture, param.size,
- * quantization, description, plus precision and family when given; pre-v0.0.1 draft keys that
+ * quantization, description, plus precision and family when given, pre-v0.0.1 draft keys that
  * Harbor shows in the artifact Overview) and the pinned `org.opencontainers.image.created`.
  */
 export function manifestAnnotations(model: ModelDescription): Record<string, string> {

@@ -57,11 +57,11 @@ export interface PlatformNamespaces {
 
 /** One llama.cpp service of the platform. */
 export interface PlatformServiceOptions extends LlamaServerOptions {
-  /** The model it serves: the {@link PlatformModel.key} (`<repository>:<tag>`) of one of the platform's models. */
+  /** The model it serves: the `PlatformModel.key` (`<repository>:<tag>`) of one of the platform's models. */
   readonly model: string;
 }
 
-/** Props for {@link ModelPlatform}. */
+/** Props for `ModelPlatform`. */
 export interface ModelPlatformProps {
   /**
    * Namespaces of the components.
@@ -117,7 +117,7 @@ export interface ModelPlatformProps {
   /**
    * Annotate every object with an Argo CD sync wave that follows the chart dependencies
    * (`10 × the chart's level + the object's own wave`, where the level is the longest chain of
-   * charts the chart depends on; waves set by a component inside its chart keep their order).
+   * charts the chart depends on, waves set by a component inside its chart keep their order).
    * @default true
    */
   readonly syncWaves?: boolean;
@@ -155,7 +155,7 @@ export interface PlatformLink {
  * });
  */
 export class ModelPlatform extends Construct {
-  /** The platform's charts, in creation order (see {@link chartsInApplyOrder}). */
+  /** The platform's charts, in creation order (see `chartsInApplyOrder`). */
   public readonly charts: Chart[];
   /** SeaweedFS, unless existing buckets are used. */
   public readonly storage?: SeaweedFSStorage;

@@ -1,6 +1,6 @@
 import { VeleroKopiaBackupOptions } from '../backup/props';
 
-/** Options of {@link PlatformBackup.veleroKopia}. */
+/** Options of `PlatformBackup.veleroKopia`. */
 export interface PlatformBackupOptions extends VeleroKopiaBackupOptions {
   /**
    * Cron expression of the Schedule created for every inference namespace.

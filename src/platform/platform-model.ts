@@ -1,7 +1,7 @@
 import { propError } from '../core/errors';
 import { ModelArtifactSpec } from '../models/model-artifact';
 
-/** Options of {@link PlatformModel.existing}. */
+/** Options of `PlatformModel.existing`. */
 export interface ExistingModelOptions {
   /**
    * Manifest digest (`sha256:<64 hex>`): pins the version and lets a cache hit skip the registry.
@@ -25,7 +25,7 @@ export interface ExistingModelOptions {
 /**
  * A model the platform serves, named by `<repository>:<tag>` inside the models project: imported
  * by the platform (a `ModelArtifact` Job pushes it into Harbor) or already in the registry.
- * Services name the model they serve by {@link key}.
+ * Services name the model they serve by `key`.
  */
 export class PlatformModel {
   /** Imports the model into the platform's Harbor project (download, verify, `oras push`). */

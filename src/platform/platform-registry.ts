@@ -1,7 +1,7 @@
 import { HarborModelRegistryProps } from '../harbor/harbor-model-registry';
 import { HarborProjectOptions } from '../harbor/project';
 
-/** Options of {@link PlatformRegistry.harbor}. */
+/** Options of `PlatformRegistry.harbor`. */
 export interface PlatformHarborOptions extends HarborModelRegistryProps {
   /**
    * Harbor project that holds the models.
@@ -24,7 +24,7 @@ export interface PlatformHarborOptions extends HarborModelRegistryProps {
   readonly registryStorageOnBucket?: boolean;
 }
 
-/** Options of {@link PlatformRegistry.existing}. */
+/** Options of `PlatformRegistry.existing`. */
 export interface ExistingRegistryOptions {
   /** Host (and port, if any) clients pull from, e.g. `harbor.harbor.svc` or `harbor.example.com`. */
   readonly registryHost: string;

@@ -1,7 +1,7 @@
 import { S3Bucket } from '../core/s3-bucket';
 import { SeaweedFSStorageProps } from '../seaweedfs/seaweedfs-storage';
 
-/** Options of {@link PlatformStorage.seaweedFS}. */
+/** Options of `PlatformStorage.seaweedFS`. */
 export interface PlatformSeaweedFSOptions extends SeaweedFSStorageProps {
   /**
    * Bucket Velero writes backups to (with credentials copied into Velero's namespace).
@@ -16,7 +16,7 @@ export interface PlatformSeaweedFSOptions extends SeaweedFSStorageProps {
   readonly registryBucketName?: string;
 }
 
-/** Options of {@link PlatformStorage.existingBuckets}. */
+/** Options of `PlatformStorage.existingBuckets`. */
 export interface ExistingBucketsOptions {
   /**
    * Bucket for Velero backups. Its credentials must name a Secret in Velero's namespace.

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
-/** What one component of a {@link ModelPlatform} put into one chart. */
+/** What one component of a `ModelPlatform` put into one chart. */
 export interface PlatformComponentSummary {
   /** Id of the chart (its file is `<index>-<chart>.k8s.yaml`). */
   readonly chart: string;

@@ -6,7 +6,7 @@ import {
   objectRef, sortCharts,
 } from './chart-objects';
 
-/** Arguments of {@link Cdk8sChartDeployment}. Give exactly one of `app` and `charts`. */
+/** Arguments of `Cdk8sChartDeployment`. Give exactly one of `app` and `charts`. */
 export interface Cdk8sChartDeploymentArgs {
   /** A cdk8s App: all its charts (nested ones included) are deployed. */
   readonly app?: App;

@@ -11,7 +11,7 @@ import { IConstruct } from 'constructs';
 /** The annotation the Pulumi Kubernetes provider (kubernetes cli-utils) reads for explicit ordering. */
 export const DEPENDS_ON_ANNOTATION = 'config.kubernetes.io/depends-on';
 
-/** Raises an error; the caller decides which error type. */
+/** Raises an error: the caller decides which error type. */
 export type Fail = (message: string) => never;
 
 /** A Kubernetes object as produced by `ApiObject.toJson()`. */

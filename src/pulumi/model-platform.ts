@@ -15,7 +15,7 @@ export interface BackupLocation {
   readonly prefix?: string;
 }
 
-/** Arguments of {@link ModelPlatform}: the cdk8s `ModelPlatformProps` plus two Pulumi-only fields. */
+/** Arguments of `ModelPlatform`: the cdk8s `ModelPlatformProps` plus two Pulumi-only fields. */
 export interface ModelPlatformArgs extends ModelPlatformProps {
   /**
    * Do not wait for the objects to become ready. Default false. Waiting is what orders the charts
@@ -31,7 +31,7 @@ const CONSTRUCT_ID = 'platform';
 
 /**
  * The cdk8s `ModelPlatform` deployed with Pulumi. It builds the constructs in a private cdk8s App
- * (nothing is written to disk) and deploys its charts with a child {@link Cdk8sChartDeployment}: one
+ * (nothing is written to disk) and deploys its charts with a child `Cdk8sChartDeployment`: one
  * `kubernetes:yaml/v2:ConfigGroup` per chart, named `<name>-platform-<component>` (stable), ordered
  * with depends-on annotations and `dependsOn` between the ConfigGroups.
  *
@@ -50,7 +50,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
   public readonly modelReferences: pulumi.Output<Record<string, string>>;
   /** `<namespace>/<name>` of each llama.cpp service -> its endpoint (`http://<service>.<namespace>.svc:<port>`). */
   public readonly inferenceEndpoints: pulumi.Output<Record<string, string>>;
-  /** Velero's backup location; undefined when backup is off. */
+  /** Velero's backup location: undefined when backup is off. */
   public readonly backupLocation: pulumi.Output<BackupLocation | undefined>;
   /** Number of Kubernetes objects handed to the ConfigGroups. */
   public readonly objectCount: pulumi.Output<number>;

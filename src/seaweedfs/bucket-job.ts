@@ -10,7 +10,7 @@ import { kube, Wire } from '../core/kube-object';
 /** Retry bounds of the wait for master and filer (worst case ≈ 20 × (30 s timeout + 30 s delay) ≈ 20 min). */
 export const BUCKET_JOB_WAIT = { attempts: 20, initialSeconds: 2, maxSeconds: 30, shellTimeoutSeconds: 30 } as const;
 
-/** Inputs of {@link buildBucketJob}. */
+/** Inputs of `buildBucketJob`. */
 export interface BucketJobOptions {
   readonly resources: Wire<k8s.ResourceRequirements>;
   /** Declared bucket names, read at synth. */
@@ -18,7 +18,7 @@ export interface BucketJobOptions {
 }
 
 /**
- * Prefix of the bucket Job's name; the full name adds a hash of the bucket list, image and script,
+ * Prefix of the bucket Job's name: the full name adds a hash of the bucket list, image and script,
  * because a Job's pod template is immutable: a changed list needs a new Job, an unchanged one keeps
  * its completed Job (nothing re-runs on an unchanged re-apply).
  */

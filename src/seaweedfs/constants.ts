@@ -14,7 +14,7 @@ export const PORTS = {
   metrics: 9327,
 } as const;
 
-/** Path of the static `weed` binary in the image; the image entrypoint is bypassed. */
+/** Path of the static `weed` binary in the image: the image entrypoint is bypassed. */
 export const WEED_BINARY = '/usr/bin/weed';
 
 /** Where each server's PVC is mounted (`-mdir`, `-dir`, filer leveldb2 under it). */
@@ -26,7 +26,7 @@ export const TMP_DIR = '/tmp';
 /** Where the scripts ConfigMap is mounted. */
 export const SCRIPTS_DIR = '/opt/seaweedfs/scripts';
 
-/** Where the identities spec ConfigMap (names, secret dirs, actions; no secrets) is mounted. */
+/** Where the identities spec ConfigMap (names, secret dirs, actions, no secrets) is mounted. */
 export const IDENTITIES_SPEC_DIR = '/opt/seaweedfs/identities';
 
 /** Where the access-key Secrets are projected, one sub-directory per identity. */
@@ -43,12 +43,12 @@ export const IDENTITIES_SPEC_FILE = 'identities.conf';
 
 /** Keys of every access-key Secret (the names AWS SDKs read from the environment). */
 export const ACCESS_KEY_ID_KEY = 'AWS_ACCESS_KEY_ID';
-/** See {@link ACCESS_KEY_ID_KEY}. */
+/** See `ACCESS_KEY_ID_KEY`. */
 export const SECRET_ACCESS_KEY_KEY = 'AWS_SECRET_ACCESS_KEY';
 
 /** Lengths of generated keys (AWS' own shapes: 20-character id, 40-character secret). */
 export const ACCESS_KEY_ID_LENGTH = 20;
-/** See {@link ACCESS_KEY_ID_LENGTH}. */
+/** See `ACCESS_KEY_ID_LENGTH`. */
 export const SECRET_ACCESS_KEY_LENGTH = 40;
 
 /**
@@ -61,7 +61,7 @@ export const RUN_AS_UID = 1000;
 /** Cluster name used in `WEED_CLUSTER_*` env so `weed shell` inside a pod finds the cluster. */
 export const CLUSTER_NAME = 'sw';
 
-/** Region written into every S3Bucket (SeaweedFS ignores it; clients require one). */
+/** Region written into every S3Bucket (SeaweedFS ignores it, clients require one). */
 export const S3_REGION = 'us-east-1';
 
 /** Components, also used as `app.kubernetes.io/component`. */

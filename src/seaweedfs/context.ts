@@ -53,7 +53,7 @@ export function masterAddresses(ctx: SeaweedContext): string[] {
   return Array.from({ length: ctx.masterReplicas }, (_, i) => `${podDnsName(ctx, 'master', i)}:${PORTS.masterHttp}`);
 }
 
-/** `host:8888` of the filer client Service (what s3 and `weed shell` dial; gRPC on 18888). */
+/** `host:8888` of the filer client Service (what s3 and `weed shell` dial, gRPC on 18888). */
 export function filerClientAddress(ctx: SeaweedContext): string {
   return `${filerClientServiceName(ctx)}.${ctx.namespace}.svc:${PORTS.filerHttp}`;
 }

@@ -11,7 +11,7 @@ import { kube, Wire } from '../core/kube-object';
 /** Where the embedded leveldb2 filer store lives (on the PVC). */
 export const FILER_STORE_DIR = `${DATA_DIR}/filerldb2`;
 
-/** Inputs of {@link buildFiler}. */
+/** Inputs of `buildFiler`. */
 export interface FilerOptions {
   readonly replication: string;
   readonly storageSize: string;

@@ -10,13 +10,13 @@ import {
 } from './workload-common';
 import { kube, Wire } from '../core/kube-object';
 
-/** Inputs of {@link buildMaster}. */
+/** Inputs of `buildMaster`. */
 export interface MasterOptions {
   readonly replication: string;
   readonly storageSize: string;
   readonly storageClassName?: string;
   readonly resources: Wire<k8s.ResourceRequirements>;
-  /** Current volume-slot plan; read at synth because buckets may be added after construction. */
+  /** Current volume-slot plan: read at synth because buckets may be added after construction. */
   readonly plan: () => VolumeSlotPlan;
 }
 

@@ -17,7 +17,7 @@ export interface Flow {
   readonly reason: string;
 }
 
-/** Inputs of {@link seaweedFlows}. */
+/** Inputs of `seaweedFlows`. */
 export interface FlowOptions {
   /** Whether the bucket Job exists (at least one bucket declared). */
   readonly bucketJob: boolean;
@@ -86,7 +86,7 @@ export function seaweedFlows(ctx: SeaweedContext, options: FlowOptions): Flow[] 
   return flows;
 }
 
-/** Inputs of {@link buildNetworkPolicies}. */
+/** Inputs of `buildNetworkPolicies`. */
 export interface NetworkPolicyOptions {
   /** The cluster's network (DNS servers). */
   readonly network: ClusterNetwork;
@@ -105,7 +105,7 @@ export function componentPolicyName(ctx: SeaweedContext, component: Component): 
 
 /**
  * Default-deny for the namespace, DNS for every pod, one policy per component with exactly the
- * flows of {@link seaweedFlows}, S3 from the client namespaces and, if asked, metrics scraping
+ * flows of `seaweedFlows`, S3 from the client namespaces and, if asked, metrics scraping
  * (inside each component's policy, so no selector can catch pods of other constructs).
  */
 export function buildNetworkPolicies(scope: Construct, ctx: SeaweedContext, options: NetworkPolicyOptions): void {

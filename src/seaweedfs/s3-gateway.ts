@@ -19,7 +19,7 @@ export interface IdentityWithSecret {
   readonly secretName: string;
 }
 
-/** Inputs of {@link buildS3Gateway}. */
+/** Inputs of `buildS3Gateway`. */
 export interface S3GatewayOptions {
   readonly replicas: number;
   readonly resources: Wire<k8s.ResourceRequirements>;

@@ -31,7 +31,7 @@ const CONSTRUCT = 'SeaweedFSStorage';
 /** Longest instance name: StatefulSet pods get a `controller-revision-hash` label of `<name>-<component>-<10 chars>` (≤ 63). */
 const MAX_NAME_LENGTH = 30;
 
-/** Props for {@link SeaweedFSStorage}. */
+/** Props for `SeaweedFSStorage`. */
 export interface SeaweedFSStorageProps {
   /**
    * Namespace for every SeaweedFS object (created if no other construct created it).
@@ -64,13 +64,13 @@ export interface SeaweedFSStorageProps {
   readonly storageClassName?: string;
 
   /**
-   * PVC size of each master (Raft log and sequence state; small).
+   * PVC size of each master (Raft log and sequence state, small).
    * @default '1Gi'
    */
   readonly masterStorageSize?: string;
 
   /**
-   * PVC size of the filer (leveldb2 metadata store; grows with the number of objects).
+   * PVC size of the filer (leveldb2 metadata store, grows with the number of objects).
    * @default '5Gi'
    */
   readonly filerStorageSize?: string;
@@ -89,7 +89,7 @@ export interface SeaweedFSStorageProps {
   readonly volumeServers?: number;
 
   /**
-   * Number of masters (Raft); must be odd.
+   * Number of masters (Raft): must be odd.
    * @default 1
    */
   readonly masterReplicas?: number;
@@ -111,7 +111,7 @@ export interface SeaweedFSStorageProps {
 
   /**
    * Fix the master's `-volumeSizeLimitMB` instead of computing it from the volume PVC size and the
-   * number of buckets (the computed value shrinks as buckets are added; existing full volumes then
+   * number of buckets (the computed value shrinks as buckets are added, existing full volumes then
    * simply turn read-only). 1 to 30000.
    * @default - computed, at most 1000
    */
@@ -174,7 +174,7 @@ export interface SeaweedFSStorageProps {
   readonly bucketJobResources?: ComputeResources;
 }
 
-/** Options for {@link SeaweedFSStorage.addBucket}. */
+/** Options for `SeaweedFSStorage.addBucket`. */
 export interface SeaweedFSBucketOptions {
   /**
    * Namespace of the bucket's consumer (e.g. `velero`). It gets a copy of the consumer's access-key
@@ -210,7 +210,7 @@ interface DeclaredBucket {
  * SeaweedFS 3.73 as in-cluster S3 storage: master, volume and filer StatefulSets, an S3 gateway
  * Deployment, declared buckets (created by an idempotent Job) with one least-privilege identity
  * each, default-deny NetworkPolicies with exactly the flows SeaweedFS uses, and no secret value in
- * any manifest (keys are generated in-cluster by a {@link SecretBootstrap}).
+ * any manifest (keys are generated in-cluster by a `SecretBootstrap`).
  *
  * @example
  * const storage = new SeaweedFSStorage(chart, 'storage', { volumeStorageSize: '50Gi' });
@@ -243,7 +243,7 @@ export class SeaweedFSStorage extends Construct {
   public readonly masterAddress: string;
   /** `host:port` of the filer client Service, as `weed shell -filer=` expects. */
   public readonly filerAddress: string;
-  /** Secret (in {@link namespace}) with the admin identity's `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`. */
+  /** Secret (in `namespace`) with the admin identity's `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`. */
   public readonly adminSecretName: string;
 
   private readonly ctx: SeaweedContext;

@@ -11,7 +11,7 @@ import { kube, Wire } from '../core/kube-object';
 /** Percentage of free disk below which a volume server turns all its volumes read-only (chart value). */
 export const MIN_FREE_SPACE_PERCENT = 7;
 
-/** Inputs of {@link buildVolumeServers}. */
+/** Inputs of `buildVolumeServers`. */
 export interface VolumeServerOptions {
   readonly storageSize: string;
   readonly storageClassName?: string;

@@ -34,7 +34,7 @@ import { PropContext } from '../core/validate';
 export const FREE_FRACTION = 0.9;
 /** Upper bound for the computed volume size limit: the chart's 1000 MB, a good compaction unit. */
 export const PREFERRED_MAX_LIMIT_MB = 1000;
-/** Lower bound for a computed limit; below it the PVC is reported as too small. */
+/** Lower bound for a computed limit: below it the PVC is reported as too small. */
 export const MIN_LIMIT_MB = 100;
 /** The master refuses limits above 30000 MB (`weed/command/master.go`). */
 export const MAX_LIMIT_MB = 30000;
@@ -43,7 +43,7 @@ export const DEFAULT_GROWTH: Readonly<Record<'copy1' | 'copy2' | 'copy3' | 'copy
 
 const MIB = 2 ** 20;
 
-/** Inputs of {@link planVolumeSlots}. */
+/** Inputs of `planVolumeSlots`. */
 export interface VolumeSlotInputs {
   /** Size of each volume server's PVC in bytes. */
   readonly volumeSizeBytes: number;

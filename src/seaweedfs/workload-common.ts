@@ -43,7 +43,7 @@ export function tmpVolume(): Wire<k8s.Volume> {
   return { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };
 }
 
-/** Mount of {@link tmpVolume}. */
+/** Mount of `tmpVolume`. */
 export function tmpMount(): Wire<k8s.VolumeMount> {
   return { name: 'tmp', mountPath: TMP_DIR };
 }
@@ -115,7 +115,7 @@ export function serverPorts(http: number, grpc: number): ServicePortSpec[] {
   ];
 }
 
-/** Options of {@link componentService}. */
+/** Options of `componentService`. */
 export interface ComponentServiceOptions {
   readonly name: string;
   readonly ports: ServicePortSpec[];

@@ -13,7 +13,7 @@ import {
 } from '../context';
 import { HarborSecrets } from '../secrets';
 
-/** Inputs of {@link buildCore}. */
+/** Inputs of `buildCore`. */
 export interface CoreOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;

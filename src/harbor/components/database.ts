@@ -7,7 +7,7 @@ import { kube, Wire } from '../../core/kube-object';
 import { DATA_STORE_UID, HarborContext, PORTS, SERVICE_PORTS, componentLabels, componentName, componentSelector, secretEnv } from '../context';
 import { InternalStore } from '../external-services';
 
-/** Inputs of {@link buildDatabase}. */
+/** Inputs of `buildDatabase`. */
 export interface DatabaseOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;

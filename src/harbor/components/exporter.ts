@@ -8,7 +8,7 @@ import {
 } from '../context';
 import { HarborSecrets } from '../secrets';
 
-/** Inputs of {@link buildExporter}. */
+/** Inputs of `buildExporter`. */
 export interface ExporterOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;

@@ -12,7 +12,7 @@ import {
 } from '../context';
 import { HarborSecrets } from '../secrets';
 
-/** Inputs of {@link buildJobservice}. */
+/** Inputs of `buildJobservice`. */
 export interface JobserviceOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;

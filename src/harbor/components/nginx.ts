@@ -7,7 +7,7 @@ import { renderEntryNginxConf } from '../config/nginx-conf';
 import { HarborContext, PORTS, SERVICE_PORTS } from '../context';
 import { ResolvedExposure } from '../exposure';
 
-/** Inputs of {@link buildNginx}. */
+/** Inputs of `buildNginx`. */
 export interface NginxOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;
@@ -17,7 +17,7 @@ export interface NginxOptions {
 }
 
 /**
- * The entry nginx (clusterIP and nodePort exposure only; an Ingress routes to core and portal
+ * The entry nginx (clusterIP and nodePort exposure only, an Ingress routes to core and portal
  * itself): Deployment `<name>-nginx` behind the entry Service `<name>` (`http` 80 → 8080, with the
  * node port for nodePort exposure). TLS is not terminated here: use the ingress exposure for TLS.
  */

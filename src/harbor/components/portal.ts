@@ -8,7 +8,7 @@ import { kube, Wire } from '../../core/kube-object';
 import { NGINX_CONF_PATH, renderPortalNginxConf } from '../config/nginx-conf';
 import { HARBOR_UID, HarborComponent, HarborContext, PORTS, SERVICE_PORTS, componentLabels, componentName, componentSelector } from '../context';
 
-/** Inputs of {@link buildPortal}. */
+/** Inputs of `buildPortal`. */
 export interface PortalOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;

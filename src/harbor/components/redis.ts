@@ -7,7 +7,7 @@ import { kube, Wire } from '../../core/kube-object';
 import { DATA_STORE_UID, HarborContext, PORTS, SERVICE_PORTS, componentLabels, componentName, componentSelector } from '../context';
 import { InternalStore } from '../external-services';
 
-/** Inputs of {@link buildRedis}. */
+/** Inputs of `buildRedis`. */
 export interface RedisOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;

@@ -14,7 +14,7 @@ import {
 import { HarborSecrets } from '../secrets';
 import { ResolvedStorage } from '../storage';
 
-/** Inputs of {@link buildRegistry}. */
+/** Inputs of `buildRegistry`. */
 export interface RegistryOptions {
   readonly registryImage: string;
   readonly registryctlImage: string;

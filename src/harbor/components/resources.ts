@@ -4,7 +4,7 @@ import { Wire } from '../../core/kube-object';
 import { ComponentResourceDefaults, resourceRequirements } from '../../core/pod-security';
 import { PropContext, requirePlainObject } from '../../core/validate';
 
-/** CPU and memory of each Harbor container; every field left out takes the component's default. */
+/** CPU and memory of each Harbor container: every field left out takes the component's default. */
 export interface HarborComponentResources {
   /**
    * core.

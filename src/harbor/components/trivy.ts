@@ -9,11 +9,11 @@ import {
   redisPasswordEnv, redisUrl,
 } from '../context';
 
-/** Inputs of {@link buildTrivy}. */
+/** Inputs of `buildTrivy`. */
 export interface TrivyOptions {
   readonly image: string;
   readonly resources: Wire<k8s.ResourceRequirements>;
-  /** Never download the vulnerability DBs; scan with what the cache holds. */
+  /** Never download the vulnerability DBs: scan with what the cache holds. */
   readonly offline: boolean;
   readonly storageSize: string;
   readonly storageClassName?: string;

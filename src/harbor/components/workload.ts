@@ -33,7 +33,7 @@ export function harborPodSecurityContext(uid: number): Wire<k8s.PodSecurityConte
   return restrictedPodSecurityContext({ runAsUser: uid, runAsGroup: uid, fsGroup: uid });
 }
 
-/** Container security context; `readOnlyRootFilesystem` only where the header comment says so. */
+/** Container security context: `readOnlyRootFilesystem` only where the header comment says so. */
 export function harborContainerSecurityContext(readOnlyRootFilesystem: boolean): Wire<k8s.SecurityContext> {
   return restrictedContainerSecurityContext({ readOnlyRootFilesystem });
 }
@@ -83,7 +83,7 @@ export interface ServicePortSpec {
   readonly nodePort?: number;
 }
 
-/** Options of {@link componentService}. */
+/** Options of `componentService`. */
 export interface ComponentServiceOptions {
   readonly name: string;
   readonly ports: ServicePortSpec[];

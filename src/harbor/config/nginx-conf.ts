@@ -60,7 +60,7 @@ export function renderPortalNginxConf(): string {
   ].join('\n');
 }
 
-/** The proxy headers every location sets; `/v2/` keeps the client's Host:port (`$http_host`). */
+/** The proxy headers every location sets: `/v2/` keeps the client's Host:port (`$http_host`). */
 function proxyLocation(path: string, upstream: string, options: { httpHost?: boolean; longTimeouts?: boolean } = {}): string[] {
   return [
     `location ${path} {`,
@@ -78,7 +78,7 @@ function proxyLocation(path: string, upstream: string, options: { httpHost?: boo
 
 /**
  * `nginx.conf` of the entry nginx (harbor-helm templates/nginx/configmap-http.yaml): `/` to the
- * portal; `/api/`, `/c/`, `/v2/`, `/service/` to core; `/v1/` and `/service/notifications` 404.
+ * portal: `/api/`, `/c/`, `/v2/`, `/service/` to core; `/v1/` and `/service/notifications` 404.
  * Unlimited body size and no buffering, so multi-GB model layers stream through.
  */
 export function renderEntryNginxConf(ctx: HarborContext): string {
