@@ -9,7 +9,12 @@ cache=${CNAI_LANGUAGES_CACHE:-$HOME/.cache/cnai-model-platform/languages}
 venv=$cache/python-venv
 
 version() { node -p "require('$repo/package.json').devDependencies['$1']"; }
-wheel=$(ls "$repo"/dist-packages/python/cnai_model_platform-*.whl)
+wheels=("$repo"/dist-packages/python/cnai_model_platform-*.whl)
+if [ "${#wheels[@]}" -ne 1 ] || [ ! -f "${wheels[0]}" ]; then
+  echo "expected one wheel in dist-packages/python (npx projen package:python), found: ${wheels[*]}" >&2
+  exit 1
+fi
+wheel=${wheels[0]}
 
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
