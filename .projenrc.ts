@@ -152,8 +152,9 @@ project.eslint?.allowDevDeps('examples/**');
 
 // jsii languages. No .NET SDK can be installed on our build machines: package:dotnet stays for those who
 // have one, and package-all builds the languages that are built and tested here.
-project.tasks.tryFind('package-all')?.reset();
-for (const language of ['js', 'java', 'python', 'go']) project.tasks.tryFind('package-all')?.spawn(project.tasks.tryFind(`package:${language}`)!);
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+for (const language of ['js', 'java', 'python', 'go']) packageAll.spawn(project.tasks.tryFind(`package:${language}`)!);
 // API reference for Python users beside API.md (TypeScript).
 project.tasks.tryFind('docgen')?.exec('jsii-docgen -l python -o docs/api-python.md');
 project.addTask('test:languages', {

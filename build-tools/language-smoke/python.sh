@@ -5,8 +5,7 @@
 set -euo pipefail
 outdir=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${CNAI_LANGUAGES_CACHE:-$HOME/.cache/cnai-model-platform/languages}
-venv=$cache/python-venv
+venv=$HOME/.cache/cnai-model-platform/languages/python-venv
 
 version() { node -p "require('$repo/package.json').devDependencies['$1']"; }
 wheels=("$repo"/dist-packages/python/cnai_model_platform-*.whl)

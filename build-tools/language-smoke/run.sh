@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run test:languages [-- python java go]`: the demo platform built with the Python, Java and Go
-# packages in dist-packages/ must be byte-identical to `npm run synth` (every .k8s.yaml and architecture.md).
+# `npm run test:languages` (after compile and package-all), or `build-tools/language-smoke/run.sh [python java go]`
+# once dist-packages/ is built: the demo platform built with the Python, Java and Go packages there must
+# be byte-identical to `npm run synth` (every .k8s.yaml and architecture.md).
 # Each <language>.sh builds and runs its example (examples/<language>) into the folder it is given.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
