@@ -137,11 +137,11 @@ project.npmignore?.addPatterns('/examples/', '/bench/', '/.ci/', 'dist-packages'
 
 // End-to-end tier (in progress): the pinned upstream programs, built once into ~/.cache.
 project.addTask('e2e:tools', {
-  description: 'Build the pinned upstream programs and the test model of the end-to-end tier (oras, registry, kopia, llama-server, SmolLM2, weed 4.53 for SeaweedFS, boto3) into ~/.cache/cnai-model-platform/e2e',
+  description: 'Build the pinned upstream programs and the test model of the end-to-end tier (oras, registry, kopia, llama-server, SmolLM2, weed 4.53 for SeaweedFS, boto3, etcd, kube-apiserver, kube-controller-manager, kubectl, velero, velero-plugin-for-aws) into ~/.cache/cnai-model-platform/e2e',
   exec: 'e2e/install-tools.sh',
 });
 project.addTask('test:e2e', {
-  description: 'End-to-end tier (storage, model import, model cache, serving, disaster recovery with kopia): real upstream programs on 127.0.0.1; builds them first (npm run e2e:tools)',
+  description: 'End-to-end tier (storage, model import, model cache, serving, disaster recovery with kopia, control plane with Velero): real upstream programs on 127.0.0.1; builds them first (npm run e2e:tools)',
   steps: [
     { spawn: 'e2e:tools' },
     // One file at a time: SeaweedFS 4.53's S3 gateway binds fixed ports (8181, 9101) besides its own.

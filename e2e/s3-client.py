@@ -3,7 +3,8 @@
 Usage: s3-client.py ENDPOINT < requests.json
 
 Reads {"accessKey", "secretKey", "operations": [...]} from stdin; each operation is
-{"op": "put" | "get" | "head" | "list" | "list-buckets", "bucket", "key" or "prefix", "body"}. Runs them in order with
+{"op": "put" | "get" | "download" | "head" | "list" | "list-buckets", "bucket", "key" or "prefix", "body",
+"file"} ("download" writes the object's bytes to "file"). Runs them in order with
 path-style addressing and SigV4, and prints one JSON array of results: {"ok": true, ...} with
 "body" (get), "size" and "etag" (head), "keys" (list) or "buckets" (list-buckets), or {"ok": false, "status", "code"} from
 the S3 error response. Never prints the keys.
@@ -43,6 +44,9 @@ def main():
             elif op == "get":
                 body = client.get_object(Bucket=operation["bucket"], Key=operation["key"])["Body"].read()
                 result = {"ok": True, "body": body.decode()}
+            elif op == "download":
+                client.download_file(operation["bucket"], operation["key"], operation["file"])
+                result = {"ok": True}
             elif op == "head":
                 head = client.head_object(Bucket=operation["bucket"], Key=operation["key"])
                 result = {"ok": True, "size": head["ContentLength"], "etag": head["ETag"]}

@@ -78,6 +78,9 @@ export const alphanumeric = (n: number) => {
   return [...randomBytes(n)].map((b) => chars[b % chars.length]).join('');
 };
 
+/** A Secret's data by the Secret's name. */
+export type SecretValues = (secretName: string) => Record<string, string>;
+
 export interface Credentials {
   readonly accessKey: string;
   readonly secretKey: string;
@@ -167,10 +170,11 @@ export class SeaweedFS {
   }
 
   /**
-   * Writes the projected credentials Secret (fresh keys per identity), runs the identities init
-   * container and starts the gateway with the file it wrote.
+   * Writes the projected credentials Secret, runs the identities init container and starts the
+   * gateway with the file it wrote. The keys are fresh per identity, or read with `secretValues`
+   * (a Secret's name → its data) from the Secrets the secret bootstrap created.
    */
-  public async startGateway(): Promise<{ identities: ScriptRun; identitiesFile: string; ms: number; probeMs: number }> {
+  public async startGateway(secretValues?: SecretValues): Promise<{ identities: ScriptRun; identitiesFile: string; ms: number; probeMs: number }> {
     const init = this.s3Deployment.spec.template.spec.initContainers.find((c: any) => c.name === 'identities');
     if (init.command[0] !== '/bin/sh') throw new Error(`the identities init container runs ${init.command[0]}, not /bin/sh`);
     const root = tempDir('s3');
@@ -187,6 +191,10 @@ export class SeaweedFS {
     for (const source of projected) {
       for (const item of source.secret.items) {
         const [identity, key] = item.path.split('/');
+        if (secretValues) {
+          const data = secretValues(source.secret.name);
+          this.credentials[identity] = { accessKey: data.AWS_ACCESS_KEY_ID, secretKey: data.AWS_SECRET_ACCESS_KEY };
+        }
         this.credentials[identity] ??= { accessKey: alphanumeric(20), secretKey: alphanumeric(40) };
         fs.mkdirSync(path.join(mounts['/var/run/seaweedfs/credentials'], identity), { recursive: true });
         fs.writeFileSync(path.join(mounts['/var/run/seaweedfs/credentials'], identity, key),
@@ -234,12 +242,12 @@ export class SeaweedFS {
  * The whole stack, ready: servers, the declared buckets, the gateway with every identity. Throws
  * with the failing step's output.
  */
-export async function startSeaweedFS(objects: any[]): Promise<SeaweedFS> {
+export async function startSeaweedFS(objects: any[], secretValues?: SecretValues): Promise<SeaweedFS> {
   const stack = new SeaweedFS(objects);
   await stack.startServers();
   const buckets = await stack.runBucketJob();
   if (buckets.status !== 0) throw new Error(`create-buckets.sh failed (${buckets.status}):\n${buckets.stdout}\n${buckets.stderr}\n${stack.processes.filer.tail()}`);
-  const gateway = await stack.startGateway();
+  const gateway = await stack.startGateway(secretValues);
   if (gateway.identities.status !== 0) throw new Error(`build-identities.sh failed (${gateway.identities.status}):\n${gateway.identities.stdout}\n${gateway.identities.stderr}`);
   return stack;
 }
