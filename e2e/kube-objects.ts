@@ -84,3 +84,26 @@ export function secretGrants(objects: any[], namespace: string, serviceAccount: 
   }
   return grants;
 }
+
+/**
+ * Marks every Deployment and StatefulSet of a namespace ready through its status subresource, as
+ * its controller does once the kubelet reports the pods ready.
+ */
+export async function markWorkloadsReady(plane: ControlPlane, namespace: string): Promise<string[]> {
+  const marked: string[] = [];
+  for (const kind of ['deployment', 'statefulset']) {
+    for (const item of (await plane.getJson([kind, '-n', namespace])).items) {
+      const replicas = item.spec.replicas ?? 1;
+      const status = {
+        observedGeneration: item.metadata.generation,
+        replicas,
+        readyReplicas: replicas,
+        updatedReplicas: replicas,
+        availableReplicas: replicas,
+      };
+      await plane.kubectlOk(['patch', kind, item.metadata.name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+      marked.push(`${item.kind}/${item.metadata.name}`);
+    }
+  }
+  return marked;
+}
