@@ -13,6 +13,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildExamplePlatform } from '../../examples/platform';
 import { codeBlocks } from '../../test/docs/snippets';
+import { FakeHarbor } from '../../test/harbor/fixtures/fake-harbor';
 import { scriptJail } from '../../test/jail';
 import { ControlPlane } from '../control-plane';
 import { removeTempDirs, runProgram, stopAll, tempDir, tool, waitUntil } from '../harness';
@@ -199,6 +200,71 @@ describe('the secret bootstrap Jobs as their ServiceAccounts', () => {
     }
     process.stdout.write(`[e2e control-plane] RBAC of ${jobs().length} bootstrap ServiceAccounts: ${allowed} allowed as granted, ${denied} denied\n`);
   });
+});
+
+test('the HarborSetup Job as its ServiceAccount (Harbor\'s API: the unit tests\' stand-in) writes the pull and push Secrets across namespaces; a re-run changes nothing', async () => {
+  const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('harbor-setup-'));
+  const pod = job.spec.template.spec;
+  const container = pod.containers[0];
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'harbor' && o.metadata.name === pod.volumes.find((v: any) => v.configMap).configMap.name);
+  const dir = tempDir('harbor-setup');
+  writeConfigMap(configMap, dir);
+  // The kubelet's part: the admin password Secret volume, from the Secret the bootstrap created.
+  const harborSecrets: any[] = (await plane.getJson(['secrets', '-n', 'harbor'])).items;
+  const adminPassword = secretData(harborSecrets.find((x) => x.metadata.name === 'harbor-admin')).HARBOR_ADMIN_PASSWORD;
+  const env: Record<string, string> = plainEnv(container);
+  fs.writeFileSync(path.join(dir, 'admin-password'), adminPassword, { mode: 0o400 });
+  const harbor = new FakeHarbor(adminPassword);
+  await harbor.start();
+  try {
+    const { jail, skipReason } = scriptJail('harbor-setup.sh');
+    if (!jail) throw new Error(`cannot run the goharbor/prepare image's executables here: ${skipReason}`);
+    Object.assign(env, {
+      HARBOR_URL: harbor.url, // the core Service's cluster address, remapped
+      HARBOR_ADMIN_PASSWORD_FILE: path.join(dir, 'admin-password'),
+      HARBOR_SETUP_WORK_DIR: tempDir('harbor-setup-work'),
+      TMPDIR: tempDir('harbor-setup-tmp'),
+      HARBOR_SETUP_POLL_SECONDS: '1',
+      ...await plane.scriptApiEnv('harbor', pod.serviceAccountName),
+      PATH: jail.dir,
+    });
+    const [shell, script, spec] = container.command as string[];
+    expect(shell).toBe('/bin/sh');
+    const args = [path.join(dir, path.basename(script)), path.join(dir, path.basename(spec))];
+    const run = await runProgram(jail.shell, args, { env, timeoutMs: 300_000 });
+    if (run.status !== 0) throw new Error(`harbor-setup.sh failed (${run.status}):\n${run.stdout}${run.stderr}`);
+    expect(harbor.violations).toEqual([]);
+
+    const pullSecrets = (await plane.getJson(['secrets', '-A', '--field-selector=type=kubernetes.io/dockerconfigjson'])).items as any[];
+    const declared = objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'harbor-setup' && o.metadata.namespace !== 'harbor')
+      .map((role) => `${role.metadata.namespace}/${role.rules[0].resourceNames[0]}`);
+    expect(pullSecrets.map((x) => `${x.metadata.namespace}/${x.metadata.name}`).sort()).toEqual(declared.sort());
+    for (const secret of pullSecrets) {
+      const auths = JSON.parse(secretData(secret)['.dockerconfigjson']).auths;
+      expect(Object.keys(auths)).toEqual([env.HARBOR_REGISTRY_HOST]);
+      const [user, password] = Buffer.from(auths[env.HARBOR_REGISTRY_HOST].auth, 'base64').toString('utf8').split(/:(.*)/s);
+      // A robot Harbor knows, with the password the secret bootstrap generated (pinned in Harbor).
+      const robot = harbor.robots.find((r) => r.name === user);
+      expect({ user, password: robot?.secret }).toEqual({ user, password });
+      const robotSecrets = harborSecrets.filter((x) => x.metadata.name.startsWith('harbor-robot-')).map((x) => secretData(x).password);
+      expect(robotSecrets).toContain(password);
+    }
+    const versions = (list: any[]) => list.map((x) => `${x.metadata.namespace}/${x.metadata.name}@${x.metadata.resourceVersion}`).sort();
+    const writes = harbor.writes().length;
+    const again = await runProgram(jail.shell, args, { env, timeoutMs: 300_000 });
+    expect(again.status).toBe(0);
+    expect(harbor.writes().length).toBe(writes);
+    expect(versions((await plane.getJson(['secrets', '-A', '--field-selector=type=kubernetes.io/dockerconfigjson'])).items)).toEqual(versions(pullSecrets));
+    // Its Role in harbor names the robot password Secrets only.
+    const { kubeconfig } = await plane.serviceAccount('harbor', pod.serviceAccountName);
+    for (const other of ['harbor-admin', 'harbor-core', 'harbor-database']) {
+      expect((await plane.kubectl(['get', 'secret', other, '-n', 'harbor'], { kubeconfig })).stderr).toContain('Forbidden');
+    }
+    process.stdout.write(`[e2e control-plane] HarborSetup Job: ${pullSecrets.length} pull/push Secrets (${declared.join(', ')}), `
+      + `${writes} Harbor API writes; re-run: 0 writes, 0 Secrets changed; 3 other Harbor Secrets denied\n`);
+  } finally {
+    await harbor.stop();
+  }
 });
 
 test('VeleroKopiaBackup beside `velero install --dry-run`: every difference is listed in docs/velero-install-fidelity.md', async () => {
