@@ -4,8 +4,8 @@
  * token signing, RBAC and the admission plugins a kubeadm cluster runs (the defaults, PodSecurity
  * among them, plus NodeRestriction), and kube-controller-manager v1.35.4 with the controllers that
  * need no node: namespace deletion, `default` ServiceAccounts, garbage collection, the
- * kube-root-ca.crt ConfigMaps and claim protection. No scheduler or kubelet and no workload controllers: no Pod runs
- * and no Job finishes on its own; the tests say where they stand in for the Job controller.
+ * kube-root-ca.crt ConfigMaps and claim protection. No scheduler, kubelet or workload controllers:
+ * no Pod runs and no Job finishes on its own (e2e/kube-objects.ts stands in where a test needs it).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -42,7 +42,7 @@ export interface KubectlOptions {
 }
 
 export class ControlPlane {
-  /** Starts etcd and kube-apiserver and waits until the API server reports ready. */
+  /** Starts etcd and kube-apiserver, waits until the API server reports ready, then starts kube-controller-manager. */
   public static async start(): Promise<ControlPlane> {
     const dir = tempDir('kube');
     const pki = path.join(dir, 'pki');

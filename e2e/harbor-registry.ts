@@ -13,7 +13,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { Started, freePort, runProgram, start, tempDir, tool, waitUntil } from './harness';
-import { findObject, writeConfigMap } from './platform';
+import { JobScript } from './job-script';
+import { findObject } from './platform';
+import { secretData } from './secret-bootstrap';
 import { SeaweedFS } from './storage';
 import { FakeKubeApi } from '../test/fake-kube-api';
 
@@ -27,23 +29,15 @@ export type SecretValues = Record<string, Record<string, string>>;
  * in goharbor/prepare) against a stand-in API server, and returns the Secrets it created.
  */
 export async function runSecretBootstrap(objects: any[], namespace: string): Promise<SecretValues> {
-  const inNamespace = (o: any) => o.metadata.namespace === namespace;
-  const job = findObject(objects, 'Job', (o) => inNamespace(o) && o.metadata.name.startsWith(`${namespace}-secret-bootstrap-`));
-  const container = job.spec.template.spec.containers[0];
-  const configMapName = job.spec.template.spec.volumes.find((v: any) => v.configMap).configMap.name;
+  const job = new JobScript(objects, findObject(objects, 'Job', (o) => o.metadata.namespace === namespace && o.metadata.name.startsWith(`${namespace}-secret-bootstrap-`)));
   const dir = tempDir('secret-bootstrap');
-  const mount = path.join(dir, 'scripts');
-  writeConfigMap(findObject(objects, 'ConfigMap', (o) => inNamespace(o) && o.metadata.name === configMapName), mount);
   fs.mkdirSync(path.join(dir, 'ns', namespace), { recursive: true });
   const work = path.join(dir, 'work');
   fs.mkdirSync(work);
   const api = await FakeKubeApi.start(dir);
   try {
-    const [shell, script, spec] = container.command as string[];
-    if (shell !== '/bin/sh') throw new Error(`the secret bootstrap runs ${shell}, not /bin/sh`);
-    const local = (p: string) => path.join(mount, path.basename(p));
     const env = { PATH: process.env.PATH!, BOOTSTRAP_NAMESPACE: namespace, BOOTSTRAP_WORK_DIR: work, TMPDIR: work, ...api.env() };
-    const run = await runProgram('bash', [local(script), local(spec)], { env, timeoutMs: 120_000 });
+    const run = await runProgram('bash', job.args, { env, timeoutMs: 120_000 });
     if (run.status !== 0) throw new Error(`bootstrap-secrets.sh failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
   } finally {
     await api.stop();
@@ -51,7 +45,7 @@ export async function runSecretBootstrap(objects: any[], namespace: string): Pro
   const values: SecretValues = {};
   for (const file of fs.readdirSync(path.join(dir, 'ns', namespace))) {
     const secret = JSON.parse(fs.readFileSync(path.join(dir, 'ns', namespace, file), 'utf8'));
-    values[secret.metadata.name] = Object.fromEntries(Object.entries<string>(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    values[secret.metadata.name] = secretData(secret);
   }
   return values;
 }

@@ -1,6 +1,7 @@
 /**
- * What the control-plane scenario does in place of the controllers it does not run, and how it
- * reads kubectl's output.
+ * What the control-plane scenario does in place of the controllers it does not run (Job, workload
+ * status), what it reads from the synthesized objects (pod templates as Pods, Secret grants), and
+ * how it reads kubectl's warnings.
  */
 import { ControlPlane } from './control-plane';
 

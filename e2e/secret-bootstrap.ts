@@ -1,16 +1,14 @@
 /**
- * The secret bootstrap Jobs against a real API server: each Job's command (script and spec from its
- * ConfigMap) runs as a local process with only the goharbor/prepare image's executables on PATH
- * (test/jail.ts), authenticated with a token of the Job's ServiceAccount. What its spec declares is
- * read back as the cluster admin and every value checked against its generator.
+ * The secret bootstrap Jobs against a real API server (each run as a `JobScript`: as its
+ * ServiceAccount, with the goharbor/prepare image's executables). What its spec declares is read
+ * back as the cluster admin and every value checked against its generator.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane } from './control-plane';
 import { tempDir } from './harness';
-import { plainEnv, writeConfigMap } from './platform';
-import { scriptJail } from '../test/jail';
+import { JobScript } from './job-script';
 
 /** One `key` line of a spec: the generator and its arguments. */
 export interface DeclaredKey {
@@ -43,9 +41,7 @@ export function parseSecretSpec(spec: string): DeclaredSecret[] {
 }
 
 export interface BootstrapJob {
-  readonly job: any;
-  readonly namespace: string;
-  readonly serviceAccount: string;
+  readonly script: JobScript;
   readonly declared: DeclaredSecret[];
   /** Runs the Job's command once; returns its exit status and output. */
   run(): Promise<{ status: number | null; output: string }>;
@@ -54,32 +50,13 @@ export interface BootstrapJob {
 /** The secret bootstrap Jobs of the synthesized objects, in apply order. */
 export function secretBootstrapJobs(plane: ControlPlane, objects: any[]): BootstrapJob[] {
   return objects.filter((o) => o.kind === 'Job' && o.metadata.name.includes('secret-bootstrap')).map((job) => {
-    const namespace: string = job.metadata.namespace;
-    const pod = job.spec.template.spec;
-    const container = pod.containers[0];
-    const configMapName = pod.volumes.find((v: any) => v.configMap).configMap.name;
-    const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === namespace && o.metadata.name === configMapName);
-    const [shell, script, spec] = container.command as string[];
-    if (shell !== '/bin/sh') throw new Error(`${job.metadata.name} runs ${shell}, not /bin/sh`);
+    const script = new JobScript(objects, job);
     return {
-      job,
-      namespace,
-      serviceAccount: pod.serviceAccountName,
-      declared: parseSecretSpec(configMap.data[path.basename(spec)]),
+      script,
+      declared: parseSecretSpec(script.configMapFile(script.container.command[2])),
       run: async () => {
-        const dir = tempDir('secret-bootstrap');
-        writeConfigMap(configMap, dir);
         const work = tempDir('secret-bootstrap-work');
-        const { jail, skipReason } = scriptJail('bootstrap-secrets.sh');
-        if (!jail) throw new Error(`cannot run the goharbor/prepare image's executables here: ${skipReason}`);
-        const env = {
-          ...plainEnv(container),
-          BOOTSTRAP_WORK_DIR: work,
-          TMPDIR: work,
-          BOOTSTRAP_POLL_SECONDS: '1',
-          ...await plane.scriptApiEnv(namespace, pod.serviceAccountName),
-        };
-        const run = jail.run(path.join(dir, path.basename(script)), [path.join(dir, path.basename(spec))], { env, timeout: 300_000 });
+        const run = await script.run(plane, { BOOTSTRAP_WORK_DIR: work, TMPDIR: work, BOOTSTRAP_POLL_SECONDS: '1' });
         return { status: run.status, output: `${run.stdout}${run.stderr}` };
       },
     };

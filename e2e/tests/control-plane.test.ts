@@ -14,11 +14,11 @@ import { App } from 'cdk8s';
 import { buildExamplePlatform } from '../../examples/platform';
 import { codeBlocks } from '../../test/docs/snippets';
 import { FakeHarbor } from '../../test/harbor/fixtures/fake-harbor';
-import { scriptJail } from '../../test/jail';
 import { ControlPlane } from '../control-plane';
 import { removeTempDirs, runProgram, stopAll, tempDir, tool, waitUntil } from '../harness';
+import { JobScript } from '../job-script';
 import { crdJobSelector, markJobComplete, markWorkloadsReady, podsOfTemplates, secretGrants, warningsOf } from '../kube-objects';
-import { plainEnv, writeConfigMap } from '../platform';
+import { plainEnv } from '../platform';
 import { checkGeneratedValue, secretBootstrapJobs, secretData } from '../secret-bootstrap';
 import { SeaweedFS, s3Client, startSeaweedFS } from '../storage';
 import { Difference, covers, differences, listedDifferences, veleroInstallObjects } from '../velero-fidelity';
@@ -131,10 +131,10 @@ describe('the secret bootstrap Jobs as their ServiceAccounts', () => {
   const managedSecrets = async () => (await plane.getJson(['secrets', '-A', '-l', bootstrapSelector])).items as any[];
 
   test('each Job creates the Secrets its spec declares, every value as its generator makes it; a second run changes nothing', async () => {
-    expect(jobs().map((j) => j.namespace)).toEqual(['seaweedfs', 'velero', 'harbor']);
+    expect(jobs().map((j) => j.script.namespace)).toEqual(['seaweedfs', 'velero', 'harbor']);
     for (const job of jobs()) {
       const run = await job.run();
-      if (run.status !== 0) throw new Error(`${job.job.metadata.name} failed (${run.status}):\n${run.output}`);
+      if (run.status !== 0) throw new Error(`${job.script.job.metadata.name} failed (${run.status}):\n${run.output}`);
     }
     const secrets = await managedSecrets();
     const byId = new Map(secrets.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
@@ -142,18 +142,18 @@ describe('the secret bootstrap Jobs as their ServiceAccounts', () => {
     let checked = 0;
     for (const job of jobs()) {
       for (const declared of job.declared) {
-        const original = byId.get(`${job.namespace}/${declared.name}`);
+        const original = byId.get(`${job.script.namespace}/${declared.name}`);
         if (!original) {
-          problems.push(`${job.namespace}/${declared.name}: absent`);
+          problems.push(`${job.script.namespace}/${declared.name}: absent`);
           continue;
         }
         expect(original.type).toBe(declared.type);
         const data = secretData(original);
         expect(Object.keys(data).sort()).toEqual(declared.keys.map((k) => k.key).sort());
         for (const key of declared.keys) {
-          const source = key.generator === 'awscreds' ? secretData(byId.get(`${job.namespace}/${key.args[0]}`)) : undefined;
+          const source = key.generator === 'awscreds' ? secretData(byId.get(`${job.script.namespace}/${key.args[0]}`)) : undefined;
           const problem = checkGeneratedValue(key, data, source);
-          if (problem) problems.push(`${job.namespace}/${declared.name} key ${key.key} (${key.generator}): ${problem}`);
+          if (problem) problems.push(`${job.script.namespace}/${declared.name} key ${key.key} (${key.generator}): ${problem}`);
           checked++;
         }
         for (const ns of declared.copies) {
@@ -174,8 +174,8 @@ describe('the secret bootstrap Jobs as their ServiceAccounts', () => {
     let allowed = 0;
     let denied = 0;
     for (const job of jobs()) {
-      const grants = secretGrants(objects, job.namespace, job.serviceAccount);
-      const { kubeconfig } = await plane.serviceAccount(job.namespace, job.serviceAccount);
+      const grants = secretGrants(objects, job.script.namespace, job.script.serviceAccount);
+      const { kubeconfig } = await plane.serviceAccount(job.script.namespace, job.script.serviceAccount);
       const as = { kubeconfig };
       for (const secret of secrets) {
         const { namespace, name } = secret.metadata;
@@ -203,35 +203,24 @@ describe('the secret bootstrap Jobs as their ServiceAccounts', () => {
 });
 
 test('the HarborSetup Job as its ServiceAccount (Harbor\'s API: the unit tests\' stand-in) writes the pull and push Secrets across namespaces; a re-run changes nothing', async () => {
-  const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('harbor-setup-'));
-  const pod = job.spec.template.spec;
-  const container = pod.containers[0];
-  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'harbor' && o.metadata.name === pod.volumes.find((v: any) => v.configMap).configMap.name);
-  const dir = tempDir('harbor-setup');
-  writeConfigMap(configMap, dir);
+  const job = new JobScript(objects, objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('harbor-setup-')));
   // The kubelet's part: the admin password Secret volume, from the Secret the bootstrap created.
   const harborSecrets: any[] = (await plane.getJson(['secrets', '-n', 'harbor'])).items;
   const adminPassword = secretData(harborSecrets.find((x) => x.metadata.name === 'harbor-admin')).HARBOR_ADMIN_PASSWORD;
-  const env: Record<string, string> = plainEnv(container);
-  fs.writeFileSync(path.join(dir, 'admin-password'), adminPassword, { mode: 0o400 });
+  const adminPasswordFile = path.join(tempDir('harbor-admin'), 'password');
+  fs.writeFileSync(adminPasswordFile, adminPassword, { mode: 0o400 });
+  const registryHost = plainEnv(job.container).HARBOR_REGISTRY_HOST;
   const harbor = new FakeHarbor(adminPassword);
   await harbor.start();
   try {
-    const { jail, skipReason } = scriptJail('harbor-setup.sh');
-    if (!jail) throw new Error(`cannot run the goharbor/prepare image's executables here: ${skipReason}`);
-    Object.assign(env, {
+    const remapped = {
       HARBOR_URL: harbor.url, // the core Service's cluster address, remapped
-      HARBOR_ADMIN_PASSWORD_FILE: path.join(dir, 'admin-password'),
+      HARBOR_ADMIN_PASSWORD_FILE: adminPasswordFile,
       HARBOR_SETUP_WORK_DIR: tempDir('harbor-setup-work'),
       TMPDIR: tempDir('harbor-setup-tmp'),
       HARBOR_SETUP_POLL_SECONDS: '1',
-      ...await plane.scriptApiEnv('harbor', pod.serviceAccountName),
-      PATH: jail.dir,
-    });
-    const [shell, script, spec] = container.command as string[];
-    expect(shell).toBe('/bin/sh');
-    const args = [path.join(dir, path.basename(script)), path.join(dir, path.basename(spec))];
-    const run = await runProgram(jail.shell, args, { env, timeoutMs: 300_000 });
+    };
+    const run = await job.run(plane, remapped);
     if (run.status !== 0) throw new Error(`harbor-setup.sh failed (${run.status}):\n${run.stdout}${run.stderr}`);
     expect(harbor.violations).toEqual([]);
 
@@ -241,8 +230,8 @@ test('the HarborSetup Job as its ServiceAccount (Harbor\'s API: the unit tests\'
     expect(pullSecrets.map((x) => `${x.metadata.namespace}/${x.metadata.name}`).sort()).toEqual(declared.sort());
     for (const secret of pullSecrets) {
       const auths = JSON.parse(secretData(secret)['.dockerconfigjson']).auths;
-      expect(Object.keys(auths)).toEqual([env.HARBOR_REGISTRY_HOST]);
-      const [user, password] = Buffer.from(auths[env.HARBOR_REGISTRY_HOST].auth, 'base64').toString('utf8').split(/:(.*)/s);
+      expect(Object.keys(auths)).toEqual([registryHost]);
+      const [user, password] = Buffer.from(auths[registryHost].auth, 'base64').toString('utf8').split(/:(.*)/s);
       // A robot Harbor knows, with the password the secret bootstrap generated (pinned in Harbor).
       const robot = harbor.robots.find((r) => r.name === user);
       expect({ user, password: robot?.secret }).toEqual({ user, password });
@@ -251,12 +240,12 @@ test('the HarborSetup Job as its ServiceAccount (Harbor\'s API: the unit tests\'
     }
     const versions = (list: any[]) => list.map((x) => `${x.metadata.namespace}/${x.metadata.name}@${x.metadata.resourceVersion}`).sort();
     const writes = harbor.writes().length;
-    const again = await runProgram(jail.shell, args, { env, timeoutMs: 300_000 });
+    const again = await job.run(plane, remapped);
     expect(again.status).toBe(0);
     expect(harbor.writes().length).toBe(writes);
     expect(versions((await plane.getJson(['secrets', '-A', '--field-selector=type=kubernetes.io/dockerconfigjson'])).items)).toEqual(versions(pullSecrets));
     // Its Role in harbor names the robot password Secrets only.
-    const { kubeconfig } = await plane.serviceAccount('harbor', pod.serviceAccountName);
+    const { kubeconfig } = await plane.serviceAccount(job.namespace, job.serviceAccount);
     for (const other of ['harbor-admin', 'harbor-core', 'harbor-database']) {
       expect((await plane.kubectl(['get', 'secret', other, '-n', 'harbor'], { kubeconfig })).stderr).toContain('Forbidden');
     }
@@ -297,29 +286,18 @@ describe('Velero v1.18.1 with the synthesized Deployment: backup and restore of 
   });
 
   test('the OneOffBackup Job, as its ServiceAccount, waits for the namespace\'s workloads, then creates its Backup, which Velero completes; a re-run creates none', async () => {
-    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('velero-backup-'));
-    const pod = job.spec.template.spec;
-    const container = pod.containers[0];
-    const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === pod.volumes.find((v: any) => v.configMap).configMap.name);
-    const dir = tempDir('backup-when-ready');
-    writeConfigMap(configMap, dir);
-    const [shell, script, backupJson] = container.command as string[];
-    expect(shell).toBe('/bin/sh');
-    const { jail, skipReason } = scriptJail('backup-when-ready.sh');
-    if (!jail) throw new Error(`cannot run the goharbor/prepare image's executables here: ${skipReason}`);
-    const env: Record<string, string> = { ...plainEnv(container), BACKUP_POLL_SECONDS: '1', ...await plane.scriptApiEnv('velero', pod.serviceAccountName), PATH: jail.dir };
-    const args = [path.join(dir, path.basename(script)), path.join(dir, path.basename(backupJson))];
-    const runJob = () => runProgram(jail.shell, args, { env, timeoutMs: 300_000 });
-    const name = env.BACKUP_NAME;
+    const job = new JobScript(objects, objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('velero-backup-')));
+    const { BACKUP_NAME: name, WORKLOAD_NAMESPACE: workloads } = plainEnv(job.container);
+    const runJob = () => job.run(plane, { BACKUP_POLL_SECONDS: '1' });
 
     const first = runJob();
-    let output = '';
-    void first.then((r) => (output = r.stdout + r.stderr));
+    let finished = false;
+    void first.then(() => (finished = true));
     // No kubelet: the inference Deployment never becomes ready on its own, and the Job waits.
     await new Promise((r) => setTimeout(r, 5_000));
-    expect(output).toBe('');
+    expect(finished).toBe(false);
     expect((await plane.kubectl(['get', 'backup', name, '-n', 'velero'])).stderr).toContain('NotFound');
-    const marked = await markWorkloadsReady(plane, env.WORKLOAD_NAMESPACE);
+    const marked = await markWorkloadsReady(plane, workloads);
     const run = await first;
     if (run.status !== 0) throw new Error(`backup-when-ready.sh failed (${run.status}):\n${run.stdout}${run.stderr}`);
     await waitUntil(`Backup ${name} to complete`, async () => {
