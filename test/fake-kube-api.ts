@@ -1,37 +1,16 @@
 /**
  * Starts test/core/fixtures/fake-kube-api.js (a stand-in API server over a temp-directory "cluster")
- * as a child process, so tests can run scripts synchronously against it. TLS uses a CA generated
- * once per test process with the real openssl, and the scripts verify it as they would the
- * ServiceAccount's ca.crt.
+ * as a child process, so tests can run scripts synchronously against it. TLS uses a test CA
+ * (test-pki.ts), and the scripts verify it as they would the ServiceAccount's ca.crt.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { testPki } from './test-pki';
 
 const SERVER = path.join(__dirname, 'core', 'fixtures', 'fake-kube-api.js');
 /** The ServiceAccount token the fake accepts. */
 export const FAKE_TOKEN = 'fake-service-account-token';
-
-let pki: { caCrt: string; key: string; crt: string } | undefined;
-
-function openssl(args: string[]): void {
-  const result = spawnSync('openssl', args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${result.error ?? result.stderr}`);
-}
-
-/** A CA and a server certificate for 127.0.0.1 signed by it. */
-function testPki(): { caCrt: string; key: string; crt: string } {
-  if (pki) return pki;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-kube-pki-'));
-  const f = (name: string) => path.join(dir, name);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=fake-kube-ca']);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('tls.key'), '-out', f('tls.csr'), '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(f('ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', f('tls.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext'), '-out', f('tls.crt')]);
-  pki = { caCrt: f('ca.crt'), key: f('tls.key'), crt: f('tls.crt') };
-  return pki;
-}
 
 /** A running fake API server whose state lives in `dir`. */
 export class FakeKubeApi {

@@ -31,7 +31,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function user(c: ImageContents): string {
   const u = c.user;
-  if (u.uid === undefined) return 'not set (the base image\'s)';
+  if (u.uid === undefined) return u.name ? `${u.name} (no fixed uid)` : 'not set (the base image\'s)';
   return `${u.uid}${u.gid !== undefined ? `:${u.gid}` : ''}${u.name ? ` (${u.name})` : ''}`;
 }
 

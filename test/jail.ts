@@ -32,6 +32,9 @@ export const CONTAINER_SCRIPT_IMAGES: { readonly [script: string]: PlatformImage
   'create-buckets.sh': PlatformImage.SEAWEEDFS,
   'build-identities.sh': PlatformImage.SEAWEEDFS,
   'import-model.sh': PlatformImage.ORAS,
+  'download-model.sh': PlatformImage.CURL,
+  // Sourced by import-model.sh and download-model.sh: their tests run it in both images' jails.
+  'import-lib.sh': PlatformImage.ORAS,
   'model-cache.sh': PlatformImage.ORAS,
   'bootstrap-secrets.sh': PlatformImage.HARBOR_PREPARE,
   'harbor-setup.sh': PlatformImage.HARBOR_PREPARE,

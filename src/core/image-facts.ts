@@ -309,6 +309,28 @@ export const ORAS_CONTENTS: ImageContents = {
   notes: 'busybox 1.37 with wget https through /usr/bin/ssl_client; ca-certificates installed.',
 };
 
+const CURL_TAG = '8.21.0';
+const curlContainer = (file: string, lines: string): string => `curl/curl-container@${CURL_TAG}:${file}#${lines}`;
+
+export const CURL_CONTENTS: ImageContents = {
+  base: 'docker.io/alpine:3.24.1',
+  baseSources: [curlContainer('Makefile', 'L8'), curlContainer('Makefile', 'L56-L59')],
+  user: {
+    name: 'curl_user',
+    sources: [curlContainer('create_base_image.sh', 'L93-L95'), curlContainer('create_appliance_image.sh', 'L35-L36')],
+  },
+  entrypoint: ['/entrypoint.sh'],
+  cmd: ['curl'],
+  workingDir: '/home/curl_user',
+  startSources: [curlContainer('create_base_image.sh', 'L97-L103'), curlContainer('create_appliance_image.sh', 'L44')],
+  executables: [
+    ownProgram('/usr/bin/curl', curlContainer('create_base_image.sh', 'L75')),
+    // download-model.sh
+    ...busybox(['sh', 'cat', 'mkdir', 'mktemp', 'mv', 'rm', 'sed', 'sha256sum', 'sleep', 'stat'], ALPINE_BUSYBOX),
+  ],
+  notes: 'curl built from source (openssl, nghttp2) with CA bundle /cacert.pem (CURL_CA_BUNDLE); curl_user has no fixed uid (adduser -S), so pods set runAsUser.',
+};
+
 const VELERO_DOCKERFILE = (lines: string): string => `vmware-tanzu/velero@v1.18.1:Dockerfile#${lines}`;
 
 export const VELERO_CONTENTS: ImageContents = {

@@ -63,6 +63,13 @@ export class PlatformImage {
   /** ORAS CLI on Alpine (busybox `/bin/sh` and applets) for pushing and pulling model artifacts. */
   public static readonly ORAS = new PlatformImage('oras', 'ghcr.io', 'oras-project/oras', 'v1.3.3', facts.ORAS_CONTENTS);
 
+  /**
+   * curl on Alpine (busybox `/bin/sh` and applets): downloads the files of a `ModelArtifact` that
+   * need an access token. curl sends a custom Authorization header only to the host it was given,
+   * never to the host a redirect leads to (busybox wget would).
+   */
+  public static readonly CURL = new PlatformImage('curl', 'quay.io', 'curl/curl', '8.21.0', facts.CURL_CONTENTS);
+
   /** Every image in the catalog, in declaration order. */
   public static all(): PlatformImage[] {
     return [
@@ -83,6 +90,7 @@ export class PlatformImage {
       PlatformImage.LLAMA_CPP_SERVER,
       PlatformImage.LLAMA_CPP_SERVER_CUDA,
       PlatformImage.ORAS,
+      PlatformImage.CURL,
     ];
   }
 

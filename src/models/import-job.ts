@@ -11,11 +11,16 @@ import { kube, Wire } from '../core/kube-object';
 import { AppLabels, PART_OF, selectorLabels, standardLabels } from '../core/names';
 import { allowPolicy, defaultDenyPolicy, PolicyRule } from '../core/network-policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { SecretKeyReference } from '../core/secret-reference';
 
 export const SCRIPT_KEY = 'import-model.sh';
 export const SPEC_KEY = 'import.spec';
 export const CONFIG_KEY = 'model-config.json';
 export const ANNOTATIONS_KEY = 'annotations.json';
+/** Functions both scripts source from their directory. */
+export const LIB_KEY = 'import-lib.sh';
+export const DOWNLOAD_SCRIPT_KEY = 'download-model.sh';
+export const DOWNLOAD_SPEC_KEY = 'download.spec';
 
 /** Where the ConfigMap is mounted. */
 export const IMPORT_DIR = '/opt/model-import';
@@ -29,6 +34,10 @@ export const CREDENTIALS_DIR = '/etc/model-import/registry';
 export const IMPORT_UID = 65532;
 /** Name of the import container (the pod failure policy matches it). */
 export const CONTAINER_NAME = 'import';
+/** Name of the init container that downloads the files that need a token. */
+export const DOWNLOAD_CONTAINER_NAME = 'download';
+/** Where token `i` of the download spec is mounted: `<TOKENS_DIR>/<i>/token`. */
+export const TOKENS_DIR = '/etc/model-import/tokens';
 /** import-model.sh exit codes that no retry can fix: bad input (2) and a download that is not the declared file (3). */
 export const FATAL_EXIT_CODES = [2, 3];
 /** Head room on the scratch volume above the sum of the file sizes. */
@@ -59,6 +68,45 @@ export interface ImportJobOptions {
   readonly annotations: string;
   /** Egress of the Job's pods (DNS, downloads, Harbor). */
   readonly egress: PolicyRule[];
+  /** The files that need an access token, downloaded first by an init container. */
+  readonly tokenDownload?: TokenDownload;
+}
+
+/** One file downloaded with an access token. */
+export interface TokenFile {
+  readonly name: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly url: string;
+  readonly token: SecretKeyReference;
+}
+
+/** The init container that downloads the files needing a token (see download-model.sh). */
+export interface TokenDownload {
+  /** The curl image. */
+  readonly image: string;
+  readonly files: TokenFile[];
+}
+
+/** The distinct token Secret keys of `files`, in first-use order: token `i` is mounted at `<TOKENS_DIR>/<i>/token`. */
+function distinctTokens(files: TokenFile[]): SecretKeyReference[] {
+  const seen = new Map<string, SecretKeyReference>();
+  for (const { token } of files) {
+    const id = `${token.secretName}/${token.key}`;
+    if (!seen.has(id)) seen.set(id, token);
+  }
+  return [...seen.values()];
+}
+
+/** download-model.sh's spec: names, digests, token file paths and URLs, no secret values. */
+export function renderDownloadSpec(files: TokenFile[]): string {
+  const tokens = distinctTokens(files);
+  const tokenFile = (ref: SecretKeyReference) => `${TOKENS_DIR}/${tokens.findIndex((t) => t.secretName === ref.secretName && t.key === ref.key)}/token`;
+  return [
+    '# cnai-model-platform token download spec, format 1: names, digests, token file paths and URLs, no secret values.',
+    ...files.map((f) => `file ${f.name} ${f.sizeBytes} ${f.sha256} ${tokenFile(f.token)} ${f.url}`),
+    '',
+  ].join('\n');
 }
 
 /** What `buildImportJob` made. */
@@ -94,10 +142,15 @@ export function buildImportJob(scope: Construct, options: ImportJobOptions): Imp
   const labels = standardLabels(options.labels);
   const data: Record<string, string> = {
     [SCRIPT_KEY]: script,
+    [LIB_KEY]: readContainerScript(__dirname, LIB_KEY, 'ModelArtifact'),
     [SPEC_KEY]: options.spec,
     [CONFIG_KEY]: options.config,
     [ANNOTATIONS_KEY]: options.annotations,
   };
+  if (options.tokenDownload !== undefined) {
+    data[DOWNLOAD_SCRIPT_KEY] = readContainerScript(__dirname, DOWNLOAD_SCRIPT_KEY, 'ModelArtifact');
+    data[DOWNLOAD_SPEC_KEY] = renderDownloadSpec(options.tokenDownload.files);
+  }
   const configMap = kube(k8s.KubeConfigMap, scope, 'config', {
     metadata: { name: options.baseName, namespace: options.namespace, labels },
     data,
@@ -118,7 +171,8 @@ export function buildImportJob(scope: Construct, options: ImportJobOptions): Imp
       activeDeadlineSeconds: activeDeadlineSeconds(options.totalBytes),
       podFailurePolicy: {
         rules: [
-          { action: 'FailJob', onExitCodes: { containerName: CONTAINER_NAME, operator: 'In', values: [...FATAL_EXIT_CODES] } },
+          ...[CONTAINER_NAME, ...(options.tokenDownload ? [DOWNLOAD_CONTAINER_NAME] : [])].map((containerName) => (
+            { action: 'FailJob', onExitCodes: { containerName, operator: 'In' as const, values: [...FATAL_EXIT_CODES] } })),
           { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         ],
       },
@@ -164,6 +218,39 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
     ...options.resources,
     requests: { ...(options.resources.requests ?? {}), 'ephemeral-storage': ephemeralRequest },
   };
+  const env: Wire<k8s.EnvVar>[] = [
+    { name: 'IMPORT_SCRATCH_DIR', value: SCRATCH_DIR },
+    { name: 'IMPORT_SECRET_DIR', value: SECRET_DIR },
+    { name: 'IMPORT_ATTEMPTS', value: String(IMPORT_RETRIES.attempts) },
+    { name: 'IMPORT_RETRY_DELAY_SECONDS', value: String(IMPORT_RETRIES.retryDelaySeconds) },
+    { name: 'IMPORT_READ_TIMEOUT_SECONDS', value: String(IMPORT_RETRIES.readTimeoutSeconds) },
+    { name: 'HOME', value: '/tmp' },
+    { name: 'TMPDIR', value: '/tmp' },
+  ];
+  const workMounts: Wire<k8s.VolumeMount>[] = [
+    { name: 'import', mountPath: IMPORT_DIR, readOnly: true },
+    { name: 'scratch', mountPath: SCRATCH_DIR },
+    { name: 'secret-work', mountPath: SECRET_DIR },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+  const tokens = options.tokenDownload === undefined ? [] : distinctTokens(options.tokenDownload.files);
+  // Files that need a token are downloaded first, by curl: busybox wget (the ORAS image's) would
+  // send the Authorization header on to the host a redirect leads to.
+  const initContainers: Wire<k8s.Container>[] = options.tokenDownload === undefined ? [] : [{
+    name: DOWNLOAD_CONTAINER_NAME,
+    image: options.tokenDownload.image,
+    imagePullPolicy: 'IfNotPresent',
+    // Replaces the image's entrypoint (/entrypoint.sh, which runs curl).
+    command: ['/bin/sh', `${IMPORT_DIR}/${DOWNLOAD_SCRIPT_KEY}`, `${IMPORT_DIR}/${DOWNLOAD_SPEC_KEY}`],
+    workingDir: '/tmp',
+    env,
+    volumeMounts: [
+      ...workMounts,
+      ...tokens.map((_, i) => ({ name: `token-${i}`, mountPath: `${TOKENS_DIR}/${i}`, readOnly: true })),
+    ],
+    securityContext: restrictedContainerSecurityContext(),
+    resources,
+  }];
   return {
     metadata: { labels },
     spec: {
@@ -174,6 +261,7 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
       // The ORAS image has no USER (root by default); it needs none: HOME and TMPDIR point at
       // /tmp, and fsGroup makes the scratch volume writable and the credential files readable.
       securityContext: restrictedPodSecurityContext({ runAsUser: IMPORT_UID, fsGroup: IMPORT_UID }),
+      ...(initContainers.length > 0 ? { initContainers } : {}),
       containers: [{
         name: CONTAINER_NAME,
         image: options.image,
@@ -181,22 +269,11 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
         // Replaces the image's entrypoint (/bin/oras); the script calls oras itself.
         command: ['/bin/sh', `${IMPORT_DIR}/${SCRIPT_KEY}`, `${IMPORT_DIR}/${SPEC_KEY}`, `${IMPORT_DIR}/${CONFIG_KEY}`, `${IMPORT_DIR}/${ANNOTATIONS_KEY}`],
         workingDir: '/tmp',
-        env: [
-          { name: 'REGISTRY_CREDENTIALS_DIR', value: CREDENTIALS_DIR },
-          { name: 'IMPORT_SCRATCH_DIR', value: SCRATCH_DIR },
-          { name: 'IMPORT_SECRET_DIR', value: SECRET_DIR },
-          { name: 'IMPORT_ATTEMPTS', value: String(IMPORT_RETRIES.attempts) },
-          { name: 'IMPORT_RETRY_DELAY_SECONDS', value: String(IMPORT_RETRIES.retryDelaySeconds) },
-          { name: 'IMPORT_READ_TIMEOUT_SECONDS', value: String(IMPORT_RETRIES.readTimeoutSeconds) },
-          { name: 'HOME', value: '/tmp' },
-          { name: 'TMPDIR', value: '/tmp' },
-        ],
+        env: [{ name: 'REGISTRY_CREDENTIALS_DIR', value: CREDENTIALS_DIR }, ...env],
         volumeMounts: [
-          { name: 'import', mountPath: IMPORT_DIR, readOnly: true },
+          workMounts[0],
           { name: 'registry-credentials', mountPath: CREDENTIALS_DIR, readOnly: true },
-          { name: 'scratch', mountPath: SCRATCH_DIR },
-          { name: 'secret-work', mountPath: SECRET_DIR },
-          { name: 'tmp', mountPath: '/tmp' },
+          ...workMounts.slice(1),
         ],
         securityContext: restrictedContainerSecurityContext(),
         resources,
@@ -212,6 +289,11 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
             defaultMode: 0o440,
           },
         },
+        // Only the token key, as a file.
+        ...tokens.map((token, i) => ({
+          name: `token-${i}`,
+          secret: { secretName: token.secretName, items: [{ key: token.key, path: 'token' }], defaultMode: 0o440 },
+        })),
         scratchVolume,
         { name: 'secret-work', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
         { name: 'tmp', emptyDir: { sizeLimit: `${TMP_MIB}Mi` } },

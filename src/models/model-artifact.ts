@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { buildImportJob, ensureImportNamespaceDefaultDeny } from './import-job';
+import { buildImportJob, ensureImportNamespaceDefaultDeny, TokenDownload } from './import-job';
 import {
   ModelFormat,
   ModelLayerType,
@@ -160,7 +160,8 @@ export interface ModelArtifactProps extends ModelArtifactSpec {
   readonly namespace?: string;
 
   /**
-   * Image catalog (registry mirror, overrides) for the ORAS image.
+   * Image catalog (registry mirror, overrides) for the ORAS image (and the curl image, for sources
+   * with a token).
    *
    * @default new ImageCatalog()
    */
@@ -192,6 +193,8 @@ const BASE_NAMES = new WeakMap<IConstruct, Map<string, string>>();
  * `org.opencontainers.image.created`, so the same file always gives the same digest.
  *
  * The push robot's credentials come from its Secret in `namespace` (files, never argv, env or logs).
+ * Files of gated or private sources (`ModelSource` option `token`) are downloaded first by an init
+ * container of the curl image, which sends the token to the source's host only.
  *
  * @example
  * const models = harbor.addProject('ml-models');
@@ -337,9 +340,18 @@ export class ModelArtifact extends Construct {
       config: renderModelConfig(model),
       annotations: renderAnnotationFile(model),
       egress: egressRules(project, network, downloadCidr, [...new Set(sources.map((s) => s._downloadPort()))].sort((a, b) => a - b)),
+      tokenDownload: tokenDownloadOf(sources, images),
     });
     this.jobName = built.jobName;
   }
+}
+
+/** The files that need an access token, for the Job's curl init container (none: no init container). */
+function tokenDownloadOf(sources: ModelSource[], images: ImageCatalog): TokenDownload | undefined {
+  const files = sources.flatMap((s) => (s.token === undefined ? [] : [
+    { name: s.fileName, sizeBytes: s.sizeBytes, sha256: s.sha256, url: s.url, token: s.token },
+  ]));
+  return files.length === 0 ? undefined : { image: images.resolve(PlatformImage.CURL), files };
 }
 
 /** The artifact reference, with repository and tag errors reported on ModelArtifact's props. */

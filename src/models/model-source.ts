@@ -1,7 +1,8 @@
 import { ModelLayerType, requireEnumMember } from './model-metadata';
 import { propError } from '../core/errors';
+import { SecretKeyReference } from '../core/secret-reference';
 import { parseAbsoluteUrl, refuseUrlCredentials } from '../core/url';
-import { PropContext } from '../core/validate';
+import { PropContext, optionalInstance } from '../core/validate';
 
 /** What every model file declaration carries: its expected content. */
 export interface ModelSourceOptions {
@@ -41,6 +42,20 @@ export interface HuggingFaceSourceOptions extends ModelSourceOptions {
    * @default 'https://huggingface.co'
    */
   readonly endpoint?: string;
+
+  /**
+   * A Hugging Face access token (read scope) for a gated or private repository: a key of a Secret
+   * in the import namespace, e.g. made with
+   * `kubectl -n model-import create secret generic hf-token --from-literal=token=hf_...`.
+   *
+   * The import Job then downloads the file in an init container of the curl image, which sends
+   * `Authorization: Bearer <token>` to the endpoint's host only: never to the CDN host the Hub
+   * redirects downloads to, and never over plain http. The token stays in a file of the pod; it is
+   * not written into any synthesized object, argument, environment variable or log line.
+   *
+   * @default - no token: the repository must be public
+   */
+  readonly token?: SecretKeyReference;
 }
 
 /** Options for `ModelSource.fromUrl`. */
@@ -59,6 +74,15 @@ export interface UrlSourceOptions extends ModelSourceOptions {
    * @default false
    */
   readonly allowHttp?: boolean;
+
+  /**
+   * A bearer token the server requires: a key of a Secret in the import namespace. Sent as
+   * `Authorization: Bearer <token>` to the URL's host only (not to hosts it redirects to), by an init
+   * container of the curl image; https only. The token is not written into any synthesized object.
+   *
+   * @default - no token
+   */
+  readonly token?: SecretKeyReference;
 }
 
 const CONSTRUCT = 'ModelSource';
@@ -122,6 +146,7 @@ export class ModelSource {
       options,
       huggingFaceRepository: repository,
       revision: options.revision,
+      token: optionalInstance(at('token'), options.token, SecretKeyReference, "SecretKeyReference.fromSecret('hf-token', 'token')"),
     });
   }
 
@@ -146,8 +171,8 @@ export class ModelSource {
       });
     }
     refuseUrlCredentials(at('url'), parsed, parsed.hostname === 'huggingface.co' || parsed.hostname.endsWith('.huggingface.co')
-      ? 'use ModelSource.fromHuggingFace for files of the Hub'
-      : 'serve the file without credentials in the URL (a pre-signed URL also expires before a re-import): e.g. an HTTPS server or a bucket readable from the import namespace');
+      ? "use ModelSource.fromHuggingFace for files of the Hub, with options.token = SecretKeyReference.fromSecret('hf-token', 'token') for a gated repository"
+      : "pass the URL without credentials (a pre-signed URL also expires before a re-import) and, if the server needs a bearer token, put it in a Secret: options.token = SecretKeyReference.fromSecret('model-server-token', 'token')");
     let fileName = options.fileName;
     if (fileName === undefined) {
       const last = parsed.pathname.split('/').pop() ?? '';
@@ -165,7 +190,16 @@ export class ModelSource {
         });
       }
     }
-    return new ModelSource({ ctx: at, url: parsed.href, fileName, options });
+    const token = optionalInstance(at('token'), options.token, SecretKeyReference, "SecretKeyReference.fromSecret('model-server-token', 'token')");
+    if (token !== undefined && parsed.protocol !== 'https:') {
+      throw propError({
+        ...at('token'),
+        value: `Secret ${token.secretName} key ${token.key} with the http URL ${parsed.href}`,
+        allowed: 'a token for an https:// URL only (over http anyone on the path could read it)',
+        fix: 'serve the file over https, or leave the token out',
+      });
+    }
+    return new ModelSource({ ctx: at, url: parsed.href, fileName, options, token });
   }
 
   /** Download URL. */
@@ -182,6 +216,8 @@ export class ModelSource {
   public readonly huggingFaceRepository?: string;
   /** Hugging Face revision, for sources from the Hub. */
   public readonly revision?: string;
+  /** The Secret key of the access token the download needs, if any. */
+  public readonly token?: SecretKeyReference;
 
   private constructor(init: {
     ctx: (prop: string) => PropContext;
@@ -190,6 +226,7 @@ export class ModelSource {
     options: ModelSourceOptions;
     huggingFaceRepository?: string;
     revision?: string;
+    token?: SecretKeyReference;
   }) {
     const { ctx, options } = init;
     if (!FILE_NAME.test(init.fileName)) {
@@ -226,6 +263,7 @@ export class ModelSource {
     this.layerType = options.layerType;
     this.huggingFaceRepository = init.huggingFaceRepository;
     this.revision = init.revision;
+    this.token = init.token;
   }
 
   /** `sha256:<hex>`, the digest of the raw layer this file becomes. */

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { buildExamplePlatform, examplePlatformProps } from '../../examples/platform';
-import { ImageExecutable, ModelPlatform, PlatformImage, PlatformRegistry, PlatformServiceOptions } from '../../src';
+import { ImageExecutable, ModelFormat, ModelPlatform, ModelSource, PlatformImage, PlatformModel, PlatformRegistry, PlatformServiceOptions, SecretKeyReference } from '../../src';
 import { CONTAINER_SCRIPT_IMAGES } from '../jail';
 
 /** Builtins of every POSIX shell: not executables of the image. */
@@ -133,12 +133,23 @@ function synthDemo(): any[] {
   return app.charts.flatMap((chart) => chart.toJson());
 }
 
-/** The demo with the optional images too: Harbor's exporter and the CUDA llama.cpp build. */
+/** The demo with the optional images too: Harbor's exporter, the CUDA llama.cpp build and a gated model (curl). */
 function synthWithOptionalImages(): any[] {
   const app = Testing.app();
   const props = examplePlatformProps();
+  const gated = PlatformModel.imported({
+    repository: 'gated-llama',
+    tag: 'v1',
+    source: ModelSource.fromHuggingFace('example-org/gated-llama-GGUF', 'model.Q4_K_M.gguf', {
+      revision: 'main', sha256: 'a'.repeat(64), sizeBytes: 1000, token: SecretKeyReference.fromSecret('hf-token', 'token'),
+    }),
+    format: ModelFormat.GGUF,
+    architecture: 'llama',
+    paramSize: '1B',
+  });
   new ModelPlatform(app, 'platform', {
     ...props,
+    models: [...props.models!, gated],
     registry: PlatformRegistry.harbor({ registryStorageOnBucket: true, exporter: true }),
     services: props.services!.map((s: PlatformServiceOptions) => ({ ...s, gpu: { count: 1 } })),
   });
@@ -149,7 +160,7 @@ const usedImages = new Set<string>();
 
 describe.each([
   ['the demo platform', synthDemo],
-  ['the platform with Harbor\'s exporter and a GPU service', synthWithOptionalImages],
+  ['the platform with Harbor\'s exporter, a GPU service and a gated model', synthWithOptionalImages],
 ])('containers of %s', (_name, synth) => {
   const objects = synth();
   const copies = new Map<string, ImageExecutable>();

@@ -3,6 +3,7 @@ import { Testing } from 'cdk8s';
 import { TINYLLAMA, find, platform, seedProps, synthArtifact, tinyLlamaSource } from './helpers';
 import { describeWithModelPackSchemas, modelPackValidator } from './modelpack-schema';
 import { ImageCatalog } from '../../src/core/images';
+import { SecretKeyReference } from '../../src/core/secret-reference';
 import { HarborExposure } from '../../src/harbor/exposure';
 import { RobotPermission } from '../../src/harbor/robot-account';
 import { ModelArtifact } from '../../src/models/model-artifact';
@@ -399,5 +400,83 @@ describe('metadata types', () => {
 
   test('the source file is always a weight layer', () => {
     expect(tinyLlamaSource()._layerTypeOrInferred()).toBe(ModelLayerType.WEIGHT);
+  });
+});
+
+describe('sources with an access token', () => {
+  const HF_TOKEN = SecretKeyReference.fromSecret('hf-token', 'token');
+  const gated = (file: string, token = HF_TOKEN) => ModelSource.fromHuggingFace('meta-llama/Llama-3.2-1B-Instruct', file, {
+    revision: 'main', sha256: '4'.repeat(64), sizeBytes: 5000, token,
+  });
+
+  test('without a token: no init container and no download script in the ConfigMap', () => {
+    const { objects } = synthArtifact({ extraFiles: [README] });
+    expect(jobOf(objects).spec.template.spec.initContainers).toBeUndefined();
+    expect(Object.keys(find(objects, 'ConfigMap', 'tinyllama-oras-v1-0-0-gguf').data)).toEqual(['annotations.json', 'import-lib.sh', 'import-model.sh', 'import.spec', 'model-config.json']);
+  });
+
+  test('a curl init container downloads the gated files first, with each token Secret key mounted once as a file', () => {
+    const otherToken = SecretKeyReference.fromSecret('mirror-token', 'bearer');
+    const mirrorFile = ModelSource.fromUrl('https://models.example.com/private/LICENSE', { sha256: '5'.repeat(64), sizeBytes: 100, token: otherToken });
+    const { objects } = synthArtifact({ source: gated('model.gguf'), extraFiles: [README, gated('tokenizer.json'), mirrorFile] });
+    const pod = jobOf(objects).spec.template.spec;
+    expect(pod.initContainers).toHaveLength(1);
+    const init = pod.initContainers[0];
+    expect(init.name).toBe('download');
+    expect(init.image).toBe('quay.io/curl/curl:8.21.0');
+    expect(init.command).toEqual(['/bin/sh', '/opt/model-import/download-model.sh', '/opt/model-import/download.spec']);
+    expect(init.securityContext).toEqual(pod.containers[0].securityContext);
+    expect(init.resources).toEqual(pod.containers[0].resources);
+    expect(init.env.every((e: any) => e.valueFrom === undefined)).toBe(true);
+    expect(init.env.map((e: any) => e.name)).not.toContain('REGISTRY_CREDENTIALS_DIR');
+    expect(init.volumeMounts).toEqual([
+      { name: 'import', mountPath: '/opt/model-import', readOnly: true },
+      { name: 'scratch', mountPath: '/scratch' },
+      { name: 'secret-work', mountPath: '/run/model-import' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'token-0', mountPath: '/etc/model-import/tokens/0', readOnly: true },
+      { name: 'token-1', mountPath: '/etc/model-import/tokens/1', readOnly: true },
+    ]);
+    expect(pod.volumes.filter((v: any) => v.name.startsWith('token-'))).toEqual([
+      { name: 'token-0', secret: { secretName: 'hf-token', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } },
+      { name: 'token-1', secret: { secretName: 'mirror-token', items: [{ key: 'bearer', path: 'token' }], defaultMode: 0o440 } },
+    ]);
+    // The import container never sees a token.
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.name)).toEqual(['import', 'registry-credentials', 'scratch', 'secret-work', 'tmp']);
+
+    const data = find(objects, 'ConfigMap', 'tinyllama-oras-v1-0-0-gguf').data;
+    const hf = 'https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main';
+    expect(data['download.spec'].split('\n').filter((l: string) => l.startsWith('file '))).toEqual([
+      `file model.gguf 5000 ${'4'.repeat(64)} /etc/model-import/tokens/0/token ${hf}/model.gguf`,
+      `file tokenizer.json 5000 ${'4'.repeat(64)} /etc/model-import/tokens/0/token ${hf}/tokenizer.json`,
+      `file LICENSE 100 ${'5'.repeat(64)} /etc/model-import/tokens/1/token https://models.example.com/private/LICENSE`,
+    ]);
+    // import-model.sh still lists every file (it finds the gated ones downloaded and checks them again).
+    expect(specOf(objects).filter((l) => l.startsWith('file '))).toHaveLength(4);
+  });
+
+  test('the init container\'s bad-input and integrity exits fail the Job at once too', () => {
+    const { objects } = synthArtifact({ source: gated('model.gguf') });
+    expect(jobOf(objects).spec.podFailurePolicy.rules).toEqual([
+      { action: 'FailJob', onExitCodes: { containerName: 'import', operator: 'In', values: [2, 3] } },
+      { action: 'FailJob', onExitCodes: { containerName: 'download', operator: 'In', values: [2, 3] } },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    ]);
+  });
+
+  test('no token value or Secret content in the output; a registry mirror applies to the curl image', () => {
+    const { objects } = synthArtifact({ source: gated('model.gguf'), images: new ImageCatalog({ registryPrefix: 'mirror.local/quay' }) });
+    const init = jobOf(objects).spec.template.spec.initContainers[0];
+    expect(init.image).toBe('mirror.local/quay/curl/curl:8.21.0');
+    expect(objects.filter((o) => o.kind === 'Secret' && o.metadata.name === 'hf-token')).toEqual([]);
+  });
+
+  test('a token changes the Job name (its pod template changes)', () => {
+    const plain = synthArtifact().artifact.jobName;
+    const source = ModelSource.fromHuggingFace(TINYLLAMA.repository, TINYLLAMA.file, {
+      revision: TINYLLAMA.revision, sha256: TINYLLAMA.sha256, sizeBytes: TINYLLAMA.sizeBytes, token: HF_TOKEN,
+    });
+    const withToken = synthArtifact({ source }).artifact.jobName;
+    expect(withToken).not.toBe(plain);
   });
 });

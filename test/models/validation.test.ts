@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { TINYLLAMA, expectNames, platform, propErrorOf, seedProps } from './helpers';
+import { SecretKeyReference } from '../../src/core/secret-reference';
 import { RobotPermission } from '../../src/harbor/robot-account';
 import { ModelArtifact, ModelArtifactProps } from '../../src/models/model-artifact';
 import { ModelFormat, ModelLayerType, Quantization } from '../../src/models/model-metadata';
@@ -115,6 +116,22 @@ describe('ModelArtifact rejects bad input, naming construct, prop and value', ()
 });
 
 describe('ModelSource rejects bad input', () => {
+  test('tokens: a SecretKeyReference, and never over http; the credential-in-URL fix points at the token option', () => {
+    const options = { sha256: 'a'.repeat(64), sizeBytes: 10 };
+    const token = SecretKeyReference.fromSecret('model-server-token', 'token');
+    const overHttp = propErrorOf(() => ModelSource.fromUrl('http://models.example.com/m.gguf', { ...options, allowHttp: true, token }));
+    expectNames(overHttp, 'ModelSource', 'fromUrl.token', '"Secret model-server-token key token with the http URL http://models.example.com/m.gguf"');
+    expect(overHttp.fix).toBe('serve the file over https, or leave the token out');
+    expect(ModelSource.fromUrl('https://models.example.com/m.gguf', { ...options, allowHttp: true, token }).token).toBe(token);
+    const plainString = propErrorOf(() => ModelSource.fromHuggingFace(TINYLLAMA.repository, TINYLLAMA.file, { ...OPTIONS, token: 'hf_abc' as any }));
+    expectNames(plainString, 'ModelSource', 'fromHuggingFace.token', '"hf_abc"');
+    expect(plainString.fix).toContain("SecretKeyReference.fromSecret('hf-token', 'token')");
+    const tokenInQuery = propErrorOf(() => ModelSource.fromUrl('https://models.example.com/m.gguf?token=abc', options));
+    expect(tokenInQuery.fix).toContain("options.token = SecretKeyReference.fromSecret('model-server-token', 'token')");
+    const hubUrl = propErrorOf(() => ModelSource.fromUrl('https://huggingface.co/org/m/resolve/main/m.gguf?token=abc', options));
+    expect(hubUrl.fix).toContain("ModelSource.fromHuggingFace for files of the Hub, with options.token = SecretKeyReference.fromSecret('hf-token', 'token')");
+  });
+
   test('Hugging Face repository, file and revision', () => {
     expectNames(propErrorOf(() => ModelSource.fromHuggingFace('TinyLlama', TINYLLAMA.file, OPTIONS)), 'ModelSource', 'fromHuggingFace.repository', '"TinyLlama"');
     expectNames(propErrorOf(() => ModelSource.fromHuggingFace(TINYLLAMA.repository, '../secrets.txt', OPTIONS)), 'ModelSource', 'fromHuggingFace.file', '"../secrets.txt"');

@@ -7,7 +7,7 @@ import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { RUNS, adversarialString, expectSomeSynthesized, mostly, cpu, dnsLabel, nameLike, labelMap, namespaceList, prop, props, quantity, refusedOrValid, resources } from './arbitraries';
 import {
-  ClusterNetwork, DnsServer, HarborExposure, HarborModelRegistry, ImageCatalog, LlamaInferenceService, ModelArtifact, ModelPlatform,
+  ClusterNetwork, DnsServer, HarborExposure, HarborModelRegistry, ImageCatalog, LlamaInferenceService, ModelArtifact, ModelPlatform, ModelSource,
   PlatformBackup, PlatformModel, PlatformRegistry, PlatformStorage, RobotPermission, SecretKeyReference, SeaweedFSStorage, VeleroKopiaBackup,
 } from '../../src';
 import { ModelReference } from '../../src/core/model-reference';
@@ -139,6 +139,11 @@ describe('every public construct: generated props are refused with our error or 
         allowedDownloadCidr: prop(fc.constantFrom('0.0.0.0/0', '10.0.0.0/8')),
         storageClassName: prop(dnsLabel),
         resources: prop(resources),
+        // Gated sources add the curl init container and token volumes.
+        source: prop(fc.tuple(fc.constantFrom('hf-token', 'team.tokens'), fc.constantFrom('token', 'HF_TOKEN'), fc.constantFrom('model.gguf', 'sub/model.Q4_K_M.gguf'))
+          .map(([secret, key, file]) => ModelSource.fromHuggingFace('example-org/gated-GGUF', file, {
+            revision: 'main', sha256: 'b'.repeat(64), sizeBytes: 4096, token: SecretKeyReference.fromSecret(secret, key),
+          }))),
       }),
       (values) => refusedOrValid((chart) => withProps(values, () => {
         const p = harborPlatform({}, chart);

@@ -42,20 +42,12 @@ umask 077
 LC_ALL=C
 export LC_ALL
 
-log() { printf 'import-model: %s\n' "$*"; }
-err() { printf 'import-model: ERROR: %s\n' "$*" >&2; }
-die() {
-  err "$@"
-  exit 1
-}
-bad_input() {
-  err "$@"
-  exit 2
-}
-integrity_failure() {
-  err "$@"
-  exit 3
-}
+script=import-model
+# The shared functions come in the same ConfigMap directory.
+case $0 in */*) lib=${0%/*}/import-lib.sh ;; *) lib=./import-lib.sh ;; esac
+[ -r "$lib" ] || { printf '%s: ERROR: cannot read %s (it comes with this script)\n' "$script" "$lib" >&2; exit 2; }
+# shellcheck source=src/models/scripts/import-lib.sh
+. "$lib"
 
 [ "$#" -eq 3 ] || bad_input "usage: import-model.sh SPEC_FILE CONFIG_FILE ANNOTATION_FILE"
 absolute() {
@@ -71,22 +63,10 @@ for f in "$spec" "$config_file" "$annotation_file"; do
   [ -r "$f" ] || bad_input "cannot read $f"
 done
 cred_dir=${REGISTRY_CREDENTIALS_DIR:-}
-scratch=${IMPORT_SCRATCH_DIR:-}
 secret_root=${IMPORT_SECRET_DIR:-${TMPDIR:-/tmp}}
-attempts=${IMPORT_ATTEMPTS:-8}
-retry_delay=${IMPORT_RETRY_DELAY_SECONDS:-5}
-read_timeout=${IMPORT_READ_TIMEOUT_SECONDS:-60}
-for n in "$attempts" "$retry_delay" "$read_timeout"; do
-  case $n in '' | *[!0-9]*) bad_input "IMPORT_* numbers must be whole numbers, got '$n'" ;; esac
-done
-[ "$attempts" -ge 1 ] || bad_input "IMPORT_ATTEMPTS must be at least 1"
+read_settings
 [ -n "$cred_dir" ] || bad_input "REGISTRY_CREDENTIALS_DIR is not set"
-if [ -z "$scratch" ] || [ ! -d "$scratch" ] || [ ! -w "$scratch" ]; then
-  bad_input "IMPORT_SCRATCH_DIR '$scratch' is not a writable directory"
-fi
-for tool in oras wget sha256sum base64; do
-  command -v "$tool" >/dev/null 2>&1 || bad_input "$tool not found on PATH ($PATH)"
-done
+require_tools oras wget sha256sum base64
 
 # --- the spec -----------------------------------------------------------------------------------
 reference=''
@@ -163,34 +143,6 @@ printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$host" "$robot_auth" >"$registry_conf
 robot_user=''
 robot_password=''
 robot_auth=''
-
-next_delay() {
-  d=$(($1 * 2))
-  [ "$d" -le 60 ] || d=60
-  [ "$d" -ge 1 ] || d=1
-  printf '%s' "$d"
-}
-
-# After failed attempt $attempt of $attempts (why: $reason): on the last one dies with "$1 after N
-# attempts", else logs "$2" (default $1), waits $delay seconds and moves to the next attempt.
-retry_after() {
-  [ "$attempt" -lt "$attempts" ] || die "$1 after $attempts attempts: $reason"
-  log "attempt $attempt/$attempts: ${2:-$1} ($reason); retrying in ${delay}s"
-  sleep "$delay"
-  attempt=$((attempt + 1))
-  delay=$(next_delay "$delay")
-}
-
-first_line() {
-  line=$(sed -n '/[^[:space:]]/{p;q;}' "$1" 2>/dev/null || true)
-  printf '%s' "${line:-no error output}"
-}
-
-# stat, not wc: busybox wc (the ORAS image's) reads the whole file and, built without
-# FEATURE_WC_LARGE, counts in 32 bits, so a file of 4 GiB or more would never look complete.
-file_size() {
-  if [ -e "$1" ]; then stat -c %s "$1"; else printf '0'; fi
-}
 
 # --- registry -------------------------------------------------------------------------------------
 # Reads the tag into $work/manifest.json. Sets tag_present to 1, or to 0 when the registry says the
