@@ -38,7 +38,7 @@ export const CONTAINER_NAME = 'import';
 export const DOWNLOAD_CONTAINER_NAME = 'download';
 /** Where token `i` of the download spec is mounted: `<TOKENS_DIR>/<i>/token`. */
 export const TOKENS_DIR = '/etc/model-import/tokens';
-/** import-model.sh exit codes that no retry can fix: bad input (2) and a download that is not the declared file (3). */
+/** Exit codes of import-model.sh and download-model.sh that no retry can fix: bad input (2) and a download that is not the declared file (3). */
 export const FATAL_EXIT_CODES = [2, 3];
 /** Head room on the scratch volume above the sum of the file sizes. */
 export const SCRATCH_HEADROOM_BYTES = 128 * 2 ** 20;
@@ -88,20 +88,19 @@ export interface TokenDownload {
   readonly files: TokenFile[];
 }
 
+const tokenId = (token: SecretKeyReference): string => `${token.secretName}/${token.key}`;
+
 /** The distinct token Secret keys of `files`, in first-use order: token `i` is mounted at `<TOKENS_DIR>/<i>/token`. */
 function distinctTokens(files: TokenFile[]): SecretKeyReference[] {
   const seen = new Map<string, SecretKeyReference>();
-  for (const { token } of files) {
-    const id = `${token.secretName}/${token.key}`;
-    if (!seen.has(id)) seen.set(id, token);
-  }
+  for (const { token } of files) if (!seen.has(tokenId(token))) seen.set(tokenId(token), token);
   return [...seen.values()];
 }
 
 /** download-model.sh's spec: names, digests, token file paths and URLs, no secret values. */
 export function renderDownloadSpec(files: TokenFile[]): string {
-  const tokens = distinctTokens(files);
-  const tokenFile = (ref: SecretKeyReference) => `${TOKENS_DIR}/${tokens.findIndex((t) => t.secretName === ref.secretName && t.key === ref.key)}/token`;
+  const index = new Map(distinctTokens(files).map((token, i) => [tokenId(token), i]));
+  const tokenFile = (token: SecretKeyReference) => `${TOKENS_DIR}/${index.get(tokenId(token))}/token`;
   return [
     '# cnai-model-platform token download spec, format 1: names, digests, token file paths and URLs, no secret values.',
     ...files.map((f) => `file ${f.name} ${f.sizeBytes} ${f.sha256} ${tokenFile(f.token)} ${f.url}`),
@@ -258,8 +257,9 @@ function podTemplate(options: ImportJobOptions, labels: Record<string, string>):
       // No Kubernetes API access is needed.
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      // The ORAS image has no USER (root by default); it needs none: HOME and TMPDIR point at
-      // /tmp, and fsGroup makes the scratch volume writable and the credential files readable.
+      // The ORAS image has no USER (root by default) and the curl image's has no fixed uid; neither
+      // needs one: HOME and TMPDIR point at /tmp, and fsGroup makes the scratch volume writable and
+      // the credential and token files readable.
       securityContext: restrictedPodSecurityContext({ runAsUser: IMPORT_UID, fsGroup: IMPORT_UID }),
       ...(initContainers.length > 0 ? { initContainers } : {}),
       containers: [{
