@@ -5,10 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { RunOptions, ScriptRun, orasImagePath, runProgram, runScript, tempDir, tool } from './harness';
+import { RunOptions, ScriptRun, imagePath, orasImagePath, runProgram, runScript, start, tempDir, tool, waitUntil } from './harness';
 import { ModelHub } from './hub';
-import { E2ePlatformOptions, TEST_MODEL, findObject, plainEnv, synthesizeE2ePlatform, writeConfigMap } from './platform';
+import { E2ePlatformOptions, ExtraFile, TEST_MODEL, findObject, plainEnv, synthesizeE2ePlatform, writeConfigMap } from './platform';
 import { CountingProxy, Registry, htpasswdLine, startRegistry } from './registry';
+import { testPki } from '../test/test-pki';
 
 /** One robot for push and pull: the registry here has no projects or robots of its own. */
 export const ROBOT = 'robot$ml-models+model-import';
@@ -25,12 +26,27 @@ export async function startTarget(name: string): Promise<Target> {
   return { registry, proxy: await CountingProxy.start(registry.host) };
 }
 
+/** The gated Hub of the unit tests' download-model.sh test, served here over the test model. */
+const GATED_HUB_SERVER = path.join(__dirname, '..', 'test', 'models', 'fixtures', 'gated-file-server.js');
+
 let orasImageBin: string | undefined;
 
 /** PATH of the ORAS image: the real oras and busybox 1.37's applets. */
 export function orasImageBinDir(): string {
   orasImageBin = orasImageBin ?? orasImagePath();
   return orasImageBin;
+}
+
+let curlImageBin: string | undefined;
+
+/**
+ * PATH of the curl image: curl and busybox 1.37's applets. curl is the host's (Debian's 7.88; the
+ * image has 8.21.0, built from source): both send a custom Authorization header to the first host
+ * only (curl 7.58+) and support --proto-redir, -C - and --write-out as download-model.sh uses them.
+ */
+export function curlImageBinDir(): string {
+  curlImageBin = curlImageBin ?? imagePath({ curl: '/usr/bin/curl' });
+  return curlImageBin;
 }
 
 /** A Secret volume with the robot's `username` and `password`. */
@@ -51,8 +67,59 @@ export function serveModel(hub: ModelHub, options: E2ePlatformOptions = {}): voi
   }
 }
 
-/** Runs the import Job's container command with its env against `to`, downloading from `hub`. */
-export async function runImport(to: Target, hub: ModelHub, options: E2ePlatformOptions = {}): Promise<ScriptRun & { reference: string }> {
+/**
+ * A gated copy of the Hub for the curl init container: `origin` is the Hub (token required), which
+ * redirects to its CDN on another host (see test/models/fixtures/gated-file-server.js).
+ */
+export interface GatedHub {
+  /** `https://127.0.0.1:<port>`; files at `/gated/<name>`. */
+  readonly origin: string;
+  /** The token file the init container reads (the Secret key's mount). */
+  readonly tokenFile: string;
+  /** CA bundle for curl (CURL_CA_BUNDLE, as the curl image sets it). */
+  readonly caFile: string;
+}
+
+/** A request the gated Hub saw (JSON lines of its requests.log). */
+export interface GatedRequest {
+  readonly server: 'hub' | 'cdn' | 'plain-cdn';
+  readonly path: string;
+  readonly authorization: string | null;
+  readonly range: string | null;
+}
+
+/** Starts the gated Hub stand-in serving the test model (and `extra`) with `token` required. */
+export async function startGatedHub(token: string, extra?: ExtraFile): Promise<GatedHub & { requests(): GatedRequest[] }> {
+  const dir = tempDir('gated-hub');
+  const pki = testPki(['127.0.0.1', '127.0.0.2']);
+  fs.copyFileSync(pki.key, path.join(dir, 'tls.key'));
+  fs.copyFileSync(pki.crt, path.join(dir, 'tls.crt'));
+  fs.writeFileSync(path.join(dir, 'token'), token);
+  fs.mkdirSync(path.join(dir, 'files'));
+  fs.symlinkSync(tool('model'), path.join(dir, 'files', TEST_MODEL.file));
+  if (extra) fs.writeFileSync(path.join(dir, 'files', extra.name), extra.content);
+  const server = start('gated-hub', process.execPath, [GATED_HUB_SERVER, dir]);
+  let port = 0;
+  await waitUntil('the gated Hub to listen', () => {
+    port = Number(/listening (\d+) \d+/.exec(server.output)?.[1] ?? 0);
+    if (!server.running) throw new Error(server.tail());
+    return port > 0;
+  }, 10_000);
+  const tokenFile = path.join(tempDir('hf-token'), 'token');
+  fs.writeFileSync(tokenFile, `${token}\n`);
+  const log = path.join(dir, 'requests.log');
+  return {
+    origin: `https://127.0.0.1:${port}`,
+    tokenFile,
+    caFile: pki.caCrt,
+    requests: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+  };
+}
+
+/** Runs the import Job's containers with their env against `to`: the init container (if any) downloading from `gated`, the import container from `hub`. */
+export async function runImport(
+  to: Target, hub: ModelHub, options: E2ePlatformOptions = {}, gated?: GatedHub,
+): Promise<ScriptRun & { reference: string; download?: ScriptRun }> {
   const objects = synthesizeE2ePlatform(options);
   const job = findObject(objects, 'Job', (o) => o.metadata.namespace === 'model-import');
   const container = job.spec.template.spec.containers[0];
@@ -72,12 +139,32 @@ export async function runImport(to: Target, hub: ModelHub, options: E2ePlatformO
     dirs[key] = path.join(root, key.toLowerCase());
     fs.mkdirSync(dirs[key]);
   }
-  // The script is the container's command[1]; its arguments are mount paths of the ConfigMap.
-  const [shell, script, ...args] = container.command as string[];
-  if (shell !== '/bin/sh') throw new Error(`the import container runs ${shell}, not /bin/sh`);
   const local = (p: string) => path.join(mount, path.basename(p));
-  const run = await runScript(local(script), args.map(local), { ...plainEnv(container), ...dirs, PATH: orasImageBinDir() }, { timeoutMs: 300_000 });
-  return { ...run, reference: `${to.proxy.host}/${reference.split('/').slice(1).join('/')}` };
+  // Each script is its container's command[1]; its arguments are mount paths of the ConfigMap.
+  const command = (c: any): { script: string; args: string[] } => {
+    const [shell, script, ...args] = c.command as string[];
+    if (shell !== '/bin/sh') throw new Error(`container ${c.name} runs ${shell}, not /bin/sh`);
+    return { script: local(script), args: args.map(local) };
+  };
+  let download: ScriptRun | undefined;
+  for (const init of job.spec.template.spec.initContainers ?? []) {
+    if (!gated) throw new Error(`the import Job has the init container ${init.name}: pass a gated Hub`);
+    const specFile = path.join(mount, 'download.spec');
+    const remappedSpec = fs.readFileSync(specFile, 'utf8').split('\n').map((line) => {
+      const fields = line.split(' ');
+      if (fields[0] !== 'file') return line;
+      // file NAME SIZE SHA256 TOKEN_FILE URL: the Secret's mount and the Hub are local here.
+      return [...fields.slice(0, 4), gated.tokenFile, `${gated.origin}/gated/${fields[1]}`].join(' ');
+    }).join('\n');
+    fs.writeFileSync(specFile, remappedSpec);
+    const { script, args } = command(init);
+    const env = { ...plainEnv(init), ...dirs, CURL_CA_BUNDLE: gated.caFile, PATH: curlImageBinDir() };
+    download = await runScript(script, args, env, { timeoutMs: 300_000 });
+    if (download.status !== 0) return { ...download, reference, download };
+  }
+  const { script, args } = command(container);
+  const run = await runScript(script, args, { ...plainEnv(container), ...dirs, PATH: orasImageBinDir() }, { timeoutMs: 300_000 });
+  return { ...run, reference: `${to.proxy.host}/${reference.split('/').slice(1).join('/')}`, download };
 }
 
 /** Imports and throws with the script's output when it fails. */

@@ -50,7 +50,12 @@ export interface E2ePlatformOptions {
    * (tag + layer digests).
    */
   readonly existing?: ExistingModelOptions;
+  /** Import from a gated repository: the model files need the token in Secret `hf-token` (the Job's curl init container downloads them). */
+  readonly hubToken?: boolean;
 }
+
+/** The Secret key of the Hub token when `hubToken` is set. */
+export const HUB_TOKEN = SecretKeyReference.fromSecret('hf-token', 'token');
 
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -62,7 +67,9 @@ export function synthesizeE2ePlatform(options: E2ePlatformOptions = {}): any[] {
   const { sha256, sizeBytes } = testModelFacts();
   const tag = options.tag ?? TEST_MODEL.tag;
   const hubFile = (file: string, digest: { sha256: string; sizeBytes: number }) =>
-    ModelSource.fromHuggingFace(TEST_MODEL.repository, file, { revision: TEST_MODEL.revision, ...digest });
+    ModelSource.fromHuggingFace(TEST_MODEL.repository, file, {
+      revision: TEST_MODEL.revision, ...digest, ...(options.hubToken ? { token: HUB_TOKEN } : {}),
+    });
   const extra = options.extraFile;
   const model = PlatformModel.imported({
     repository: TEST_MODEL.harborRepository,

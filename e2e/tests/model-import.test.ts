@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { modelPackValidator, MODELPACK_SCHEMA_DIR } from '../../test/models/modelpack-schema';
-import { Target, oras, runImport, serveModel, startTarget } from '../flows';
+import { Target, oras, runImport, serveModel, startGatedHub, startTarget } from '../flows';
 import { removeTempDirs, stopAll, tempDir, tool } from '../harness';
 import { ModelHub } from '../hub';
 import { TEST_MODEL, testModelFacts } from '../platform';
@@ -116,5 +116,30 @@ describe('import-model.sh with the real oras and registry', () => {
     } finally {
       hub.corruptWith = undefined;
     }
+  });
+});
+
+describe('a gated model: the curl init container with the token, then import-model.sh with the real oras', () => {
+  test('downloads with the token (sent to the Hub only, never to its CDN), pushes without downloading again', async () => {
+    const token = 'hf_e2eGatedToken-0123456789';
+    const gated = await startGatedHub(token);
+    const target = await startTarget('registry-gated');
+    hub.reset();
+    const run = await runImport(target, hub, { hubToken: true }, gated);
+    if (run.status !== 0) throw new Error(`gated import failed (${run.status}):\n${run.download?.stdout}\n${run.download?.stderr}\n${run.stdout}\n${run.stderr}`);
+    const { sha256, sizeBytes } = testModelFacts();
+    expect(run.download?.stdout).toContain(`verified ${TEST_MODEL.file}: sha256:${sha256}, ${sizeBytes} bytes`);
+    expect(run.stdout).toContain(`verified ${TEST_MODEL.file}: sha256:${sha256}, ${sizeBytes} bytes`);
+    // import-model.sh found the file complete: busybox wget fetched nothing.
+    expect(hub.requests).toEqual([]);
+    const seen = gated.requests();
+    expect(seen.map((r) => `${r.server} ${r.path.replace(/\?.*/, '')}`)).toEqual([`hub /gated/${TEST_MODEL.file}`, `cdn /blob/${TEST_MODEL.file}`]);
+    expect(seen.map((r) => r.authorization)).toEqual([`Bearer ${token}`, null]);
+    for (const text of [run.stdout, run.stderr, run.download!.stdout, run.download!.stderr]) expect(text).not.toContain(token);
+    const manifest = JSON.parse((await oras('manifest', 'fetch', run.reference)).stdout);
+    expect(manifest.artifactType).toBe('application/vnd.cnai.model.manifest.v1+json');
+    expect(manifest.layers.map((l: { digest: string }) => l.digest)).toEqual([`sha256:${sha256}`]);
+    process.stdout.write(`[e2e import] gated: ${sizeBytes} bytes downloaded by download-model.sh (curl) in ${run.download!.ms} ms, ` +
+      `pushed by import-model.sh (oras) in ${run.ms} ms; the CDN saw no Authorization header\n`);
   });
 });
