@@ -117,12 +117,13 @@ testWithTools({ shellcheck: 'shellcheck' })('download-model.sh, import-model.sh 
 describeWithTools({ curl: 'curl', openssl: 'openssl', busybox: 'busybox' })('download-model.sh in the curl image with the real curl', () => {
   let server: Server;
   let jail: Jail;
+  let recorderDir: string;
   let f: Fixture;
 
   beforeAll(async () => {
     server = await startServer();
     fs.chmodSync(path.join(FIXTURE_BIN, 'sleep'), 0o755);
-    const recorderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'curl-recorder-'));
+    recorderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'curl-recorder-'));
     const made = scriptJail('download-model.sh', { standIns: { curl: curlRecorder(recorderDir), sleep: path.join(FIXTURE_BIN, 'sleep') } });
     if (!made.jail) throw new Error(`no curl image jail: ${made.skipReason}`);
     jail = made.jail;
@@ -130,6 +131,8 @@ describeWithTools({ curl: 'curl', openssl: 'openssl', busybox: 'busybox' })('dow
   afterAll(() => {
     server.child.kill('SIGTERM');
     jail.remove();
+    fs.rmSync(recorderDir, { recursive: true, force: true });
+    fs.rmSync(server.dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     f = fixture();

@@ -27,7 +27,8 @@
 # to plain http (no retry can fix these); 3 a download that is not the declared file (size or
 # sha256 mismatch).
 #
-# Needs: curl, sha256sum; cat, mkdir, mktemp, mv, rm, sed, sleep, stat.
+# Needs: curl, sha256sum; cat, mkdir, mktemp, mv, rm, sed, sleep, stat; and import-lib.sh beside it
+# (the Job's ConfigMap carries both).
 # Runs under any POSIX sh whose printf is a builtin (busybox ash, dash, bash).
 set -eu
 set -f
@@ -59,10 +60,7 @@ while IFS=' ' read -r kind name size sha token_file url extra || [ -n "$kind" ];
     file) ;;
     *) bad_input "spec line $lineno: unknown line '$kind'" ;;
   esac
-  case $name in '' | [.-]* | *[!A-Za-z0-9._-]*) bad_input "spec line $lineno: bad file name '$name'" ;; esac
-  case $size in '' | *[!0-9]*) bad_input "spec line $lineno: bad size '$size'" ;; esac
-  case $sha in *[!0-9a-f]*) bad_input "spec line $lineno: bad sha256 '$sha'" ;; esac
-  [ "${#sha}" -eq 64 ] || bad_input "spec line $lineno: bad sha256 '$sha'"
+  check_file_fields "$lineno" "$name" "$size" "$sha"
   case $token_file in /?*) ;; *) bad_input "spec line $lineno: bad token file '$token_file'" ;; esac
   case $url in https://?*) ;; *) bad_input "spec line $lineno: bad URL '$url' (https only: the token must not travel in clear)" ;; esac
   [ -z "$extra" ] || bad_input "spec line $lineno: unexpected text after the URL"

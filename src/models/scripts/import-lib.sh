@@ -40,6 +40,14 @@ read_settings() {
   fi
 }
 
+# The NAME SIZE SHA256 fields of a spec's `file` line $1 (both specs start their file lines so).
+check_file_fields() {
+  case $2 in '' | [.-]* | *[!A-Za-z0-9._-]*) bad_input "spec line $1: bad file name '$2'" ;; esac
+  case $3 in '' | *[!0-9]*) bad_input "spec line $1: bad size '$3'" ;; esac
+  case $4 in *[!0-9a-f]*) bad_input "spec line $1: bad sha256 '$4'" ;; esac
+  [ "${#4}" -eq 64 ] || bad_input "spec line $1: bad sha256 '$4'"
+}
+
 require_tools() {
   for tool; do
     command -v "$tool" >/dev/null 2>&1 || bad_input "$tool not found on PATH ($PATH)"

@@ -34,7 +34,8 @@
 # attempts; 2 unusable input (spec, files, environment, tools); 3 a download that is not the
 # declared file (size or sha256 mismatch). The Job fails at once on 2 and 3 instead of retrying.
 #
-# Needs: oras, wget, sha256sum, base64; cat, tr, grep, sed, stat, mkdir, mktemp, mv, rm, sleep.
+# Needs: oras, wget, sha256sum, base64; cat, tr, grep, sed, stat, mkdir, mktemp, mv, rm, sleep; and
+# import-lib.sh beside it (the Job's ConfigMap carries both).
 # Runs under any POSIX sh whose printf is a builtin (busybox ash, dash, bash).
 set -eu
 set -f
@@ -85,10 +86,7 @@ while IFS=' ' read -r kind f1 f2 f3 f4 f5 extra || [ -n "$kind" ]; do
     artifact-type) artifact_type=$f1 ;;
     config-media-type) config_media_type=$f1 ;;
     file)
-      case $f1 in '' | [.-]* | *[!A-Za-z0-9._-]*) bad_input "spec line $lineno: bad file name '$f1'" ;; esac
-      case $f2 in '' | *[!0-9]*) bad_input "spec line $lineno: bad size '$f2'" ;; esac
-      case $f3 in *[!0-9a-f]*) bad_input "spec line $lineno: bad sha256 '$f3'" ;; esac
-      [ "${#f3}" -eq 64 ] || bad_input "spec line $lineno: bad sha256 '$f3'"
+      check_file_fields "$lineno" "$f1" "$f2" "$f3"
       case $f4 in '' | *[!A-Za-z0-9.+/_-]*) bad_input "spec line $lineno: bad media type '$f4'" ;; esac
       case $f5 in http://?* | https://?*) ;; *) bad_input "spec line $lineno: bad URL '$f5'" ;; esac
       [ -z "$extra" ] || bad_input "spec line $lineno: unexpected text after the URL"
